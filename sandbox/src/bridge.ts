@@ -1,0 +1,92 @@
+/**
+ * The contract between the sandbox host (src/sandbox-host) and the runtime that runs
+ * inside every isolate. Types only: both sides import it.
+ *
+ * Boot sequence, per isolate:
+ *   1. the host sets `globalThis.__atollBridge` to a HostBridge of isolated-vm Callbacks;
+ *   2. the host runs the runtime bundle (sandbox/dist/runtime.js); it captures the bridge
+ *      in a closure, deletes the global, installs the Web API globals, and its completion
+ *      value is a RuntimeEntry, which the host keeps as References. Nothing of the bridge
+ *      or the entry stays reachable from guest code;
+ *   3. the host compiles the user's bundle wrapped as `(function (exports, module) {...})`
+ *      and passes that function to `entry.load`, under the start-up CPU budget;
+ *   4. per invocation the host calls `entry.invoke`; the runtime answers through
+ *      `bridge.done`, at once or after timers fire (`entry.fireTimer`).
+ */
+
+/** Host functions reachable from the runtime (never from user code). */
+export interface HostBridge {
+  /** Fire and forget. `text` is already formatted (util.inspect-like) by the runtime. */
+  log(level: LogLevel, text: string): void;
+  /** Arm a host timer; when it fires the host calls `entry.fireTimer(id)`. */
+  setTimer(id: number, delayMs: number): void;
+  clearTimer(id: number): void;
+  /** Cryptographically strong random bytes from the host; length ≤ 65536. */
+  randomBytes(length: number): ArrayBuffer;
+  /** Deliver the outcome of invocation `invocationId`. Called exactly once per invocation. */
+  done(invocationId: number, result: GuestResult): void;
+}
+
+export type LogLevel = 'debug' | 'log' | 'info' | 'warn' | 'error';
+
+export interface FunctionMeta {
+  name: string;
+  version: number;
+  memoryMb: number;
+  /** Largest response body the runtime may hand to `done`, in bytes. */
+  maxResponseBytes: number;
+}
+
+/** The runtime bundle's completion value. */
+export interface RuntimeEntry {
+  /**
+   * Run the module's top level. Returns the detected style, or an error result
+   * (`kind: 'error'` for a throw at top level, `kind: 'invalid'` when it exports neither
+   * a `default` object with `fetch` nor a `handler` function).
+   */
+  load(factory: ModuleFactory, env: Record<string, string>, meta: FunctionMeta): LoadResult;
+  invoke(invocationId: number, request: GuestRequest, body: ArrayBuffer | undefined): void;
+  fireTimer(id: number): void;
+}
+
+export type ModuleFactory = (exports: object, module: { exports: unknown }) => void;
+
+export type LoadResult =
+  | { kind: 'loaded'; style: 'workers' | 'lambda' }
+  | { kind: 'error'; name: string; message: string; stack: string }
+  | { kind: 'invalid'; message: string };
+
+/**
+ * An invocation as the runtime receives it.
+ * `http`: an HTTP request. `url` is absolute and relative to the function: a request to
+ * `/fn/hello/a/b?x=1` arrives as `http://{host}/a/b?x=1` (the prefix is in `basePath`).
+ * Workers-style functions get a Request; Lambda-style ones an API Gateway HTTP API
+ * payload 2.0 event, built by the runtime, and their result is mapped back as API
+ * Gateway does. `event`: a direct invoke; `payload` is the JSON text of the event.
+ */
+export type GuestRequest =
+  | {
+      kind: 'http';
+      requestId: string;
+      method: string;
+      url: string;
+      basePath: string;
+      headers: [string, string][];
+      sourceIp: string;
+      /** Epoch milliseconds at which the gateway received the request. */
+      timeEpochMs: number;
+      deadlineMs: number;
+    }
+  | { kind: 'event'; requestId: string; payload: string; timeEpochMs: number; deadlineMs: number };
+
+export type GuestResult =
+  /** HTTP response. `body` is null for no body. */
+  | { kind: 'response'; status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer | null }
+  /** Direct-invoke result: JSON text of what the handler returned (`undefined` → "null"). */
+  | { kind: 'result'; payload: string }
+  /** Uncaught exception or rejection in the function. `stack` is V8's, unmapped. */
+  | { kind: 'error'; name: string; message: string; stack: string }
+  /** The function returned something unusable (not a Response, bad header, bad status...). */
+  | { kind: 'invalid'; message: string }
+  /** The response body exceeded `maxResponseBytes`; it was not copied. */
+  | { kind: 'tooLarge'; bytes: number };
