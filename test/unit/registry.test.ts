@@ -1,0 +1,273 @@
+import { mkdtempSync, rmSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AtollError } from '../../src/errors/index.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_FUNCTION_LIMITS } from '../../src/limits/index.ts';
+import {
+  openRegistry, sha256Hex, validateFunctionName, type LogLine, type NewVersion, type Registry,
+} from '../../src/registry/index.ts';
+
+function spec(name: string, code = 'export default { fetch() { return new Response("hi") } }', extra: Partial<NewVersion> = {}): NewVersion {
+  return {
+    name,
+    runtime: 'js',
+    style: 'workers',
+    entry: 'index.ts',
+    handler: null,
+    limits: DEFAULT_FUNCTION_LIMITS,
+    env: { GREETING: 'hello' },
+    concurrency: DEFAULT_CONCURRENCY,
+    files: { 'index.ts': code, 'lib/util.ts': 'export const x = 1;' },
+    bundle: `/* bundle */ ${code}`,
+    sourceMap: '{"version":3,"sources":["index.ts"],"mappings":""}',
+    ...extra,
+  };
+}
+
+async function errorOf(promise: Promise<unknown> | (() => unknown)): Promise<AtollError> {
+  try {
+    await (typeof promise === 'function' ? promise() : promise);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AtollError);
+    return error as AtollError;
+  }
+  throw new Error('expected an AtollError');
+}
+
+let dir: string;
+let registry: Registry;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'atoll-registry-'));
+  registry = openRegistry(dir, { logRetention: { maxLogsPerFunction: 5, maxInvocationsPerFunction: 3, pruneEveryBatches: 1 } });
+});
+
+afterEach(async () => {
+  await registry.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('function names', () => {
+  it('accepts lowercase names with digits and dashes', () => {
+    expect(() => validateFunctionName('hello-world-2')).not.toThrow();
+    expect(() => validateFunctionName('a'.repeat(63))).not.toThrow();
+  });
+
+  it.each(['', '-leading', 'Upper', 'with/slash', 'with_underscore', 'a'.repeat(64), 'dot.name'])(
+    'rejects %j as INVALID_FUNCTION_NAME',
+    async (name) => {
+      expect((await errorOf(() => validateFunctionName(name))).code).toBe('INVALID_FUNCTION_NAME');
+    },
+  );
+});
+
+describe('deploy', () => {
+  it('creates the function on the first deploy and reports it as created', async () => {
+    const result = await registry.deploy(spec('hello'));
+    expect(result.created).toBe(true);
+    expect(result.version).toMatchObject({
+      name: 'hello', version: 1, runtime: 'js', style: 'workers', entry: 'index.ts', handler: null,
+      limits: DEFAULT_FUNCTION_LIMITS, env: { GREETING: 'hello' }, concurrency: DEFAULT_CONCURRENCY,
+    });
+    expect(Object.keys(result.version.manifest).sort()).toEqual(['index.ts', 'lib/util.ts']);
+    const fn = await registry.getFunction('hello');
+    expect(fn).toMatchObject({ name: 'hello', liveVersion: 1 });
+  });
+
+  it('numbers versions 1, 2, 3 and makes each new one live', async () => {
+    for (let i = 1; i <= 3; i++) {
+      const result = await registry.deploy(spec('hello', `export default {} // ${i}`));
+      expect(result.version.version).toBe(i);
+      expect(result.created).toBe(i === 1);
+    }
+    expect((await registry.getLiveVersion('hello'))?.version).toBe(3);
+    expect((await registry.listVersions('hello')).map((v) => v.version)).toEqual([1, 2, 3]);
+  });
+
+  it('counts code size as the bytes of the original files', async () => {
+    const { version } = await registry.deploy(spec('sized', 'é'));
+    expect(version.codeSize).toBe(Buffer.byteLength('é') + Buffer.byteLength('export const x = 1;'));
+  });
+
+  it('stores a version without bundle for runtimes that run files as they are', async () => {
+    const { version } = await registry.deploy(
+      spec('py', '', { runtime: 'python3', style: 'lambda', entry: 'app.py', handler: 'app.handler', files: { 'app.py': 'def handler(e, c): return 1' }, bundle: null, sourceMap: null }),
+    );
+    expect(version).toMatchObject({ bundleHash: null, sourceMapHash: null, handler: 'app.handler', runtime: 'python3' });
+  });
+
+  it('keeps versions of different functions apart', async () => {
+    await registry.deploy(spec('a'));
+    await registry.deploy(spec('a'));
+    expect((await registry.deploy(spec('b'))).version.version).toBe(1);
+    expect((await registry.listFunctions()).map((f) => [f.name, f.liveVersion])).toEqual([['a', 2], ['b', 1]]);
+  });
+});
+
+describe('describe and versions', () => {
+  it('returns undefined or empty for an unknown function', async () => {
+    expect(await registry.getFunction('nope')).toBeUndefined();
+    expect(await registry.getLiveVersion('nope')).toBeUndefined();
+    expect(await registry.getVersion('nope', 1)).toBeUndefined();
+    expect(await registry.listVersions('nope')).toEqual([]);
+  });
+});
+
+describe('rollback', () => {
+  it('repoints live to an older version without creating a new one', async () => {
+    await registry.deploy(spec('hello', 'export default {} // 1'));
+    await registry.deploy(spec('hello', 'export default {} // 2'));
+    const fn = await registry.rollback('hello', 1);
+    expect(fn.liveVersion).toBe(1);
+    expect((await registry.getLiveVersion('hello'))?.version).toBe(1);
+    expect((await registry.listVersions('hello')).length).toBe(2);
+  });
+
+  it('never reuses a version number after a rollback', async () => {
+    await registry.deploy(spec('hello'));
+    await registry.deploy(spec('hello'));
+    await registry.rollback('hello', 1);
+    expect((await registry.deploy(spec('hello'))).version.version).toBe(3);
+  });
+
+  it('fails with FUNCTION_NOT_FOUND for an unknown function or version', async () => {
+    expect((await errorOf(registry.rollback('nope', 1))).code).toBe('FUNCTION_NOT_FOUND');
+    await registry.deploy(spec('hello'));
+    expect((await errorOf(registry.rollback('hello', 7))).code).toBe('FUNCTION_NOT_FOUND');
+    expect((await registry.getFunction('hello'))?.liveVersion).toBe(1);
+  });
+});
+
+describe('remove', () => {
+  it('deletes the function, its versions and its logs', async () => {
+    await registry.deploy(spec('hello'));
+    await registry.appendLogs([logLine('hello', 1, 'x')]);
+    expect(await registry.remove('hello')).toBe(true);
+    expect(await registry.getFunction('hello')).toBeUndefined();
+    expect(await registry.listVersions('hello')).toEqual([]);
+    expect((await registry.queryLogs('hello', { limit: 10 })).logs).toEqual([]);
+    expect(await registry.listFunctions()).toEqual([]);
+  });
+
+  it('reports false for a function that does not exist', async () => {
+    expect(await registry.remove('nope')).toBe(false);
+  });
+
+  it('continues the version sequence when a removed function is deployed again', async () => {
+    await registry.deploy(spec('hello'));
+    await registry.deploy(spec('hello'));
+    await registry.remove('hello');
+    const again = await registry.deploy(spec('hello'));
+    expect(again.created).toBe(true);
+    expect(again.version.version).toBe(3);
+    expect((await registry.listVersions('hello')).map((v) => v.version)).toEqual([3]);
+  });
+});
+
+describe('blobs', () => {
+  it('stores code content-addressed under blobs/sha256/<2 hex>/<rest>', async () => {
+    const s = spec('hello');
+    const { version } = await registry.deploy(s);
+    expect(version.bundleHash).toBe(sha256Hex(Buffer.from(s.bundle as string)));
+    const hash = version.manifest['lib/util.ts']!;
+    expect(readdirSync(join(dir, 'blobs', 'sha256', hash.slice(0, 2)))).toContain(hash.slice(2));
+    expect((await registry.readBlob(hash)).toString()).toBe('export const x = 1;');
+    expect((await registry.readBlob(version.sourceMapHash!)).toString()).toBe(s.sourceMap);
+  });
+
+  it('shares one blob between versions with the same content', async () => {
+    const a = await registry.deploy(spec('a'));
+    const b = await registry.deploy(spec('b'));
+    expect(b.version.bundleHash).toBe(a.version.bundleHash);
+  });
+
+  it('reports a corrupt blob as a clear error instead of returning wrong code', async () => {
+    const { version } = await registry.deploy(spec('hello'));
+    const hash = version.bundleHash!;
+    writeFileSync(join(dir, 'blobs', 'sha256', hash.slice(0, 2), hash.slice(2)), 'tampered');
+    const error = await errorOf(registry.readBlob(hash));
+    expect(error.code).toBe('INTERNAL_ERROR');
+    expect(error.details).toMatchObject({ hash, reason: 'corrupt' });
+  });
+
+  it('reports a missing blob as a clear error', async () => {
+    const error = await errorOf(registry.readBlob('0'.repeat(64)));
+    expect(error.details).toMatchObject({ reason: 'missing' });
+  });
+
+  it('rewrites a corrupt blob when the same content is deployed again', async () => {
+    const { version } = await registry.deploy(spec('hello'));
+    const hash = version.bundleHash!;
+    writeFileSync(join(dir, 'blobs', 'sha256', hash.slice(0, 2), hash.slice(2)), 'torn');
+    await registry.deploy(spec('hello'));
+    expect((await registry.readBlob(hash)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('reopen', () => {
+  it('keeps functions, versions, blobs and logs across close and open', async () => {
+    await registry.deploy(spec('hello', 'export default {} // 1'));
+    const { version } = await registry.deploy(spec('hello', 'export default {} // 2'));
+    await registry.rollback('hello', 1);
+    await registry.appendLogs([logLine('hello', 1, 'kept')]);
+    await registry.close();
+    registry = openRegistry(dir);
+    expect((await registry.getFunction('hello'))?.liveVersion).toBe(1);
+    expect(await registry.getVersion('hello', 2)).toEqual(version);
+    expect((await registry.readBlob(version.bundleHash!)).toString()).toContain('// 2');
+    expect((await registry.queryLogs('hello', { limit: 10 })).logs.map((l) => l.message)).toEqual(['kept']);
+  });
+
+  it('removes temp files left by a dead writer and keeps those of a live one', async () => {
+    await registry.close();
+    const prefixDir = join(dir, 'blobs', 'sha256', 'ab');
+    mkdirSync(prefixDir, { recursive: true });
+    writeFileSync(join(prefixDir, '.tmp-999999999-deadbeef'), 'partial');
+    writeFileSync(join(prefixDir, `.tmp-${process.ppid}-cafe`), 'in flight');
+    registry = openRegistry(dir);
+    expect(readdirSync(prefixDir)).toEqual([`.tmp-${process.ppid}-cafe`]);
+  });
+});
+
+function logLine(fn: string, ts: number, message: string, requestId = 'r'): LogLine {
+  return { ts, requestId, function: fn, version: 1, level: 'log', message };
+}
+
+describe('logs', () => {
+  it('returns log lines and invocations newest last, by time then insertion', async () => {
+    await registry.appendLogs([logLine('f', 20, 'b'), logLine('f', 10, 'a'), logLine('f', 20, 'c')]);
+    await registry.appendLogs([logLine('f', 30, 'd'), logLine('other', 40, 'x')]);
+    await registry.appendInvocations([
+      { requestId: 'r2', function: 'f', version: 1, startTime: 200, wallMs: 3, cpuMs: 1.25, billedMs: 2, memoryMb: 128, cold: false, outcome: 'OK' },
+      { requestId: 'r1', function: 'f', version: 1, startTime: 100, wallMs: 5, cpuMs: 2.5, billedMs: 3, memoryMb: 128, cold: true, outcome: 'CPU_LIMIT_EXCEEDED' },
+    ]);
+    const result = await registry.queryLogs('f', { limit: 10 });
+    expect(result.logs.map((l) => l.message)).toEqual(['a', 'b', 'c', 'd']);
+    expect(result.invocations.map((i) => i.requestId)).toEqual(['r1', 'r2']);
+    expect(result.invocations[0]).toEqual({
+      requestId: 'r1', function: 'f', version: 1, startTime: 100, wallMs: 5, cpuMs: 2.5, billedMs: 3, memoryMb: 128,
+      cold: true, outcome: 'CPU_LIMIT_EXCEEDED',
+    });
+  });
+
+  it('limits to the newest entries and filters by sinceMs', async () => {
+    await registry.appendLogs([logLine('f', 1, 'a'), logLine('f', 2, 'b'), logLine('f', 3, 'c')]);
+    expect((await registry.queryLogs('f', { limit: 2 })).logs.map((l) => l.message)).toEqual(['b', 'c']);
+    expect((await registry.queryLogs('f', { limit: 10, sinceMs: 2 })).logs.map((l) => l.message)).toEqual(['b', 'c']);
+  });
+
+  it('keeps only the newest N entries per function', async () => {
+    for (let i = 0; i < 4; i++) {
+      await registry.appendLogs([logLine('f', i * 2, `m${i * 2}`), logLine('f', i * 2 + 1, `m${i * 2 + 1}`)]);
+      await registry.appendInvocations([
+        { requestId: `r${i}`, function: 'f', version: 1, startTime: i, wallMs: 1, cpuMs: 1, billedMs: 1, memoryMb: 128, cold: false, outcome: 'OK' },
+      ]);
+    }
+    await registry.appendLogs([logLine('g', 1, 'other function untouched')]);
+    const result = await registry.queryLogs('f', { limit: 100 });
+    expect(result.logs.map((l) => l.message)).toEqual(['m3', 'm4', 'm5', 'm6', 'm7']);
+    expect(result.invocations.map((r) => r.requestId)).toEqual(['r1', 'r2', 'r3']);
+    expect((await registry.queryLogs('g', { limit: 100 })).logs).toHaveLength(1);
+  });
+});
