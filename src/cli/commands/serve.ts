@@ -1,0 +1,82 @@
+/** `atoll serve`: runs the gateway in this process until SIGINT or SIGTERM. */
+import { intOption, stringOption } from '../args.ts';
+import type { Command, CommandContext } from '../command.ts';
+
+export const serve: Command = {
+  spec: {
+    name: 'serve',
+    summary: 'Start an Atoll server.',
+    usage: 'atoll serve [--port 8787] [--host 127.0.0.1] [--data ./.atoll] [--functions DIR]',
+    positionals: [],
+    client: false,
+    options: {
+      port: { type: 'string', short: 'p', arg: 'PORT', help: 'port to listen on (env ATOLL_PORT, default 8787; 0 = any)' },
+      host: { type: 'string', arg: 'HOST', help: 'address to bind (env ATOLL_HOST, default 127.0.0.1)' },
+      data: { type: 'string', arg: 'DIR', help: 'data directory (env ATOLL_DATA, default ./.atoll)' },
+      functions: { type: 'string', arg: 'DIR', help: 'deploy every function in DIR at start-up' },
+      'billing-ms': { type: 'string', arg: 'N', help: 'billing granularity in ms (default 1)' },
+    },
+  },
+
+  async run(ctx) {
+    // Only flags that were given are passed: startAtoll falls back to ATOLL_* env vars itself.
+    const opts: StartOptions = {};
+    const port = intOption(ctx.args, 'port', { min: 0, max: 65535 });
+    if (port !== undefined) opts.port = port;
+    const host = stringOption(ctx.args, 'host');
+    if (host !== undefined) opts.host = host;
+    const dataDir = stringOption(ctx.args, 'data');
+    if (dataDir !== undefined) opts.dataDir = dataDir;
+    const functionsDir = stringOption(ctx.args, 'functions');
+    if (functionsDir !== undefined) opts.functionsDir = functionsDir;
+    const billing = intOption(ctx.args, 'billing-ms', { min: 1 });
+    if (billing !== undefined) opts.billingGranularityMs = billing;
+
+    // Loaded lazily so the client commands start without the gateway's dependencies.
+    const { startAtoll } = await import('../../gateway/index.ts');
+    const server = await startAtoll(opts);
+    printBanner(ctx, server, Boolean(ctx.env.ATOLL_ADMIN_TOKEN));
+    await untilSignal(ctx);
+    await server.close();
+    ctx.err('atoll stopped');
+  },
+};
+
+/** What startAtoll accepts (src/gateway/index.ts). */
+interface StartOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  functionsDir?: string;
+  billingGranularityMs?: number;
+}
+
+interface Started {
+  url: string;
+  adminToken: string;
+  deployed: { name: string; url: string }[];
+}
+
+function printBanner(ctx: CommandContext, server: Started, tokenFromEnv: boolean): void {
+  ctx.out(`atoll listening on ${server.url}`);
+  for (const fn of server.deployed) ctx.out(`  ${fn.name}  ${fn.url}`);
+  // An operator-supplied token is not echoed into logs; a generated one must be shown once to be usable.
+  if (tokenFromEnv) ctx.out('admin token: from ATOLL_ADMIN_TOKEN');
+  else ctx.out(`admin token: ${server.adminToken} (generated, kept in the data directory)`);
+}
+
+/** Resolves on the first SIGINT/SIGTERM; a second one exits at once, for a shutdown that hangs. */
+function untilSignal(ctx: CommandContext): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      ctx.err(`${signal}: shutting down (send again to force)`);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once(signal, () => process.exit(130));
+      process.once(signal === 'SIGINT' ? 'SIGTERM' : 'SIGINT', () => process.exit(130));
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
