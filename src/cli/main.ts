@@ -71,11 +71,20 @@ function report(err: unknown, io: Io): number {
   return 1;
 }
 
-/** Compile errors get one `file:line:column: message` line each, the form editors can jump to. */
+/**
+ * Compile errors get one `file:line:column: message` line each, the form editors can jump to;
+ * config errors, whose message already names the first issue, one `  field: message` line
+ * per issue when there are several.
+ */
 function detailLines(err: CliError): string[] {
-  if (err.code !== 'COMPILE_ERROR') return [];
-  const errors = (err.details as { errors?: unknown } | undefined)?.errors;
-  if (!Array.isArray(errors)) return [];
-  return errors.map((e: { file?: string; line?: number; column?: number; message?: string }) =>
-    `${e.file ?? '?'}:${e.line ?? 0}:${e.column ?? 0}: ${e.message ?? ''}`);
+  const details = err.details as { errors?: unknown; issues?: unknown } | undefined;
+  if (err.code === 'COMPILE_ERROR' && Array.isArray(details?.errors)) {
+    return details.errors.map((e: { file?: string; line?: number; column?: number; message?: string }) =>
+      `${e.file ?? '?'}:${e.line ?? 0}:${e.column ?? 0}: ${e.message ?? ''}`);
+  }
+  if (err.code === 'INVALID_CONFIG' && Array.isArray(details?.issues) && details.issues.length > 1) {
+    return details.issues.map((i: { path?: unknown; message?: unknown }) =>
+      `  ${i.path === undefined || i.path === '' ? '(body)' : String(i.path)}: ${String(i.message ?? '')}`);
+  }
+  return [];
 }

@@ -36,11 +36,13 @@ describe('cli args', () => {
   it('deploy: a full flag set maps onto the API body', () => {
     const args = parseCommandArgs(deploy.spec, [
       'dir', '--name', 'x', '--entry', 'src/main.ts', '--memory', '256', '--cpu-ms', '100',
-      '--timeout-ms', '5000', '--concurrency', '4', '--min-warm', '1', '--env', 'K=V',
+      '--timeout-ms', '5000', '--runtime', 'python3', '--handler', 'app.handler', '--concurrency', '4', '--min-warm', '1', '--env', 'K=V',
     ]);
     expect(buildDeployBody(args, {})).toEqual({
       files: {},
       entry: 'src/main.ts',
+      runtime: 'python3',
+      handler: 'app.handler',
       limits: { memoryMb: 256, cpuMs: 100, timeoutMs: 5000 },
       env: { K: 'V' },
       concurrency: { max: 4, minWarm: 1 },

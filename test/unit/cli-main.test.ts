@@ -33,6 +33,13 @@ beforeAll(async () => {
             details: { errors: [{ file: 'index.ts', line: 3, column: 7, message: 'Expected ";"' }] },
           },
         });
+      } else if (req.url === '/api/functions/misconfigured') {
+        send(400, {
+          error: {
+            code: 'INVALID_CONFIG', message: 'invalid deploy: limits.memoryMb: too big', requestId: 'r4',
+            details: { issues: [{ path: 'limits.memoryMb', message: 'too big' }, { path: 'env.1X', message: 'bad name' }] },
+          },
+        });
       } else if (req.url?.startsWith('/api/functions/missing')) {
         send(404, { error: { code: 'FUNCTION_NOT_FOUND', message: 'no function named "missing"', requestId: 'r2' } });
       } else if (req.url === '/api/functions/echo/invoke?version=2') {
@@ -129,6 +136,13 @@ describe('cli dispatch', () => {
     expect(r.code).toBe(1);
     expect(r.errLines[0]).toMatch(/^error: COMPILE_ERROR: /);
     expect(r.errLines).toContain('index.ts:3:7: Expected ";"');
+  });
+
+  it('deploy: INVALID_CONFIG with several issues prints one line per issue', async () => {
+    const r = await run(['deploy', import.meta.filename, '--name', 'misconfigured', '--url', url]);
+    expect(r.code).toBe(1);
+    expect(r.errLines[0]).toMatch(/^error: INVALID_CONFIG: /);
+    expect(r.errLines.slice(1)).toEqual(['  limits.memoryMb: too big', '  env.1X: bad name']);
   });
 
   it('ls prints a table with the documented columns', async () => {

@@ -7,6 +7,8 @@ import { readSources } from '../files.ts';
 export interface DeployBody {
   files: Record<string, string>;
   entry?: string;
+  handler?: string;
+  runtime?: string;
   limits?: { memoryMb?: number; cpuMs?: number; timeoutMs?: number };
   env?: Record<string, string>;
   concurrency?: { max?: number; minWarm?: number };
@@ -17,6 +19,10 @@ export function buildDeployBody(args: ParsedArgs, files: Record<string, string>)
   const body: DeployBody = { files };
   const entry = stringOption(args, 'entry');
   if (entry !== undefined) body.entry = entry;
+  const handler = stringOption(args, 'handler');
+  if (handler !== undefined) body.handler = handler;
+  const runtime = stringOption(args, 'runtime');
+  if (runtime !== undefined) body.runtime = runtime;
 
   const limits = compact({
     memoryMb: intOption(args, 'memory', { min: 1 }),
@@ -51,6 +57,8 @@ export const deploy: Command = {
     options: {
       name: { type: 'string', short: 'n', arg: 'NAME', help: 'function name (required)' },
       entry: { type: 'string', arg: 'FILE', help: 'entry module (default: the only file, or index.*)' },
+      runtime: { type: 'string', arg: 'RT', help: 'js, python3 or provided (default: from the files)' },
+      handler: { type: 'string', arg: 'FILE.FN', help: "Lambda handler for python3/provided, e.g. app.handler" },
       memory: { type: 'string', arg: 'MB', help: 'memory limit in MB' },
       'cpu-ms': { type: 'string', arg: 'N', help: 'CPU time limit per invocation, ms' },
       'timeout-ms': { type: 'string', arg: 'N', help: 'wall-clock timeout per invocation, ms' },
