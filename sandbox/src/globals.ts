@@ -1,0 +1,89 @@
+/** Installs the Web API globals the way WebIDL does: writable, configurable, non-enumerable. */
+
+import {
+  ObjectDefineProperty,
+  PromisePrototypeThen,
+  ObjectGetOwnPropertyNames,
+  ReflectGetOwnPropertyDescriptor,
+  SymbolToStringTag,
+  dataDescriptor,
+} from './primordials.ts';
+import { atob, btoa } from './web/base64.ts';
+import { createConsole } from './web/console.ts';
+import { Crypto } from './web/crypto.ts';
+import { DOMException } from './web/dom-exception.ts';
+import { TextDecoder, TextEncoder } from './web/encoding.ts';
+import { Headers, headersInternals } from './web/headers.ts';
+import { Request } from './web/request.ts';
+import { Response, responseInternals } from './web/response.ts';
+import { setPlatformObjectCheck, structuredClone } from './web/structured-clone.ts';
+import { timerGlobals } from './web/timers.ts';
+import { URL, URLSearchParams } from './web/url.ts';
+
+const INTERFACES: Record<string, Function> = {
+  DOMException,
+  Headers,
+  Request,
+  Response,
+  TextDecoder,
+  TextEncoder,
+  Crypto,
+};
+
+/** Adds the globals to `g` (the isolate's global object). */
+export function installGlobals(g: object): void {
+  const names = ObjectGetOwnPropertyNames(INTERFACES);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const cls = INTERFACES[name]!;
+    ObjectDefineProperty(cls.prototype, SymbolToStringTag, dataDescriptor(name, false, false, true));
+    // Methods defined by the class syntax are already writable, non-enumerable; WebIDL makes them enumerable.
+    makeMembersEnumerable(cls.prototype);
+    ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
+  }
+  ObjectDefineProperty(g, 'URL', dataDescriptor(URL, false, true, true));
+  ObjectDefineProperty(g, 'URLSearchParams', dataDescriptor(URLSearchParams, false, true, true));
+  const fns: Record<string, Function> = {
+    atob,
+    btoa,
+    structuredClone,
+    queueMicrotask: (cb: unknown) => {
+      if (typeof cb !== 'function') throw new TypeError("Failed to execute 'queueMicrotask': parameter 1 is not of type 'Function'.");
+      queueMicrotaskImpl(cb as () => void);
+    },
+    ...timerGlobals,
+  };
+  const fnNames = ObjectGetOwnPropertyNames(fns);
+  for (let i = 0; i < fnNames.length; i++) ObjectDefineProperty(g, fnNames[i]!, dataDescriptor(fns[fnNames[i]!], false, true, true));
+  ObjectDefineProperty(g, 'console', dataDescriptor(createConsole(), false, true, true));
+  ObjectDefineProperty(g, 'crypto', dataDescriptor(new Crypto(), false, true, true));
+  ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
+  setPlatformObjectCheck((v) => headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v));
+}
+
+function makeMembersEnumerable(proto: object): void {
+  const keys = ObjectGetOwnPropertyNames(proto);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k === 'constructor') continue;
+    const d = ReflectGetOwnPropertyDescriptor(proto, k)!;
+    d.enumerable = true;
+    ObjectDefineProperty(proto, k, d);
+  }
+}
+
+function isRequest(v: unknown): boolean {
+  try {
+    ReflectGetOwnPropertyDescriptor(Request.prototype, 'method')!.get!.call(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// V8 provides no queueMicrotask without a host; a resolved promise's reaction is a microtask.
+const resolved = Promise.resolve();
+
+function queueMicrotaskImpl(cb: () => void): void {
+  PromisePrototypeThen(resolved, () => cb());
+}

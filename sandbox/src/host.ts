@@ -1,0 +1,26 @@
+/** The captured HostBridge, shared by the modules that call the host. Never exported to globals. */
+
+import type { HostBridge } from './bridge.ts';
+
+const unset = (): never => {
+  throw new Error('Atoll runtime: host bridge not attached');
+};
+
+/** The host bridge; its methods are replaced once `attachHost` runs at boot. */
+export const host: HostBridge = {
+  log: unset,
+  setTimer: unset,
+  clearTimer: unset,
+  randomBytes: unset,
+  done: unset,
+};
+
+/** Copies the bridge's functions into `host` (then freezes it) so later global changes can't swap them. */
+export function attachHost(b: HostBridge): void {
+  host.log = b.log;
+  host.setTimer = b.setTimer;
+  host.clearTimer = b.clearTimer;
+  host.randomBytes = b.randomBytes;
+  host.done = b.done;
+  Object.freeze(host);
+}

@@ -1,0 +1,75 @@
+/** Calling a Lambda-style handler: the context object, async and callback styles. */
+
+import type { FunctionMeta } from '../bridge.ts';
+import { DateNow, Date_, MathMax, ObjectFreeze, ReflectApply, String_ } from '../primordials.ts';
+import { settle } from './settle.ts';
+
+export interface Deadline {
+  requestId: string;
+  deadlineMs: number;
+}
+
+/** Lambda's context object for one invocation; `finish` receives succeed/fail/done. */
+export function lambdaContext(meta: FunctionMeta, inv: Deadline, finish: (err: unknown, value: unknown) => void): object {
+  const d = new Date_(DateNow());
+  const day = `${d.getUTCFullYear()}/${String_(d.getUTCMonth() + 1).padStart(2, '0')}/${String_(d.getUTCDate()).padStart(2, '0')}`;
+  return {
+    awsRequestId: inv.requestId,
+    functionName: meta.name,
+    functionVersion: String_(meta.version),
+    invokedFunctionArn: `arn:aws:lambda:atoll:000000000000:function:${meta.name}:${meta.version}`,
+    memoryLimitInMB: String_(meta.memoryMb),
+    logGroupName: `/aws/lambda/${meta.name}`,
+    logStreamName: `${day}/[${meta.version}]atoll`,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => MathMax(0, inv.deadlineMs - DateNow()),
+    succeed: (value?: unknown) => finish(undefined, value),
+    fail: (err?: unknown) => finish(err ?? new Error('handler failed'), undefined),
+    done: (err?: unknown, value?: unknown) => finish(err, value),
+  };
+}
+
+/**
+ * Calls `handler(event, context[, callback])`. A thenable result is awaited; otherwise a
+ * handler declaring three parameters is waited on for its callback; otherwise its return
+ * value is taken as the result (AWS would answer null; returning the value is kinder).
+ */
+export function callHandler(
+  handler: Function,
+  event: unknown,
+  meta: FunctionMeta,
+  inv: Deadline,
+  onValue: (v: unknown) => void,
+  onError: (e: unknown) => void,
+): void {
+  let settled = false;
+  const finish = (err: unknown, value: unknown) => {
+    if (settled) return;
+    settled = true;
+    if (err !== undefined && err !== null) onError(err);
+    else onValue(value);
+  };
+  const context = lambdaContext(meta, inv, finish);
+  const callback = (err?: unknown, value?: unknown) => finish(err, value);
+  let ret: unknown;
+  try {
+    ret = ReflectApply(handler, undefined, [event, context, callback]);
+  } catch (e) {
+    finish(e, undefined);
+    return;
+  }
+  let thenable = false;
+  try {
+    thenable = (typeof ret === 'object' || typeof ret === 'function') && ret !== null && typeof (ret as { then?: unknown }).then === 'function';
+  } catch (e) {
+    finish(e, undefined);
+    return;
+  }
+  if (thenable) {
+    settle(ret, (v) => finish(undefined, v), (e) => finish(e ?? new Error('handler rejected'), undefined));
+  } else if (handler.length < 3) {
+    finish(undefined, ret);
+  }
+}
+
+void ObjectFreeze;

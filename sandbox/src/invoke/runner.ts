@@ -1,0 +1,181 @@
+/** The RuntimeEntry: loading the user module and dispatching invocations (see bridge.ts for the contract). */
+
+import type { FunctionMeta, GuestRequest, GuestResult, LoadResult, ModuleFactory, RuntimeEntry } from '../bridge.ts';
+import { host } from '../host.ts';
+import {
+  ArrayBufferPrototypeGetByteLength,
+  JSONParse,
+  JSONStringify,
+  ObjectFreeze,
+  ObjectKeys,
+  ReflectApply,
+  String_,
+  TypedArrayPrototypeGetByteLength,
+  Uint8Array_,
+  dataDescriptor,
+  ObjectDefineProperty,
+} from '../primordials.ts';
+import { decodeText } from '../web/body.ts';
+import { Request } from '../web/request.ts';
+import { responseInternals } from '../web/response.ts';
+import { fireTimer as runTimer } from '../web/timers.ts';
+import { utf8Encode } from '../web/utf8.ts';
+import { errorResult } from './errors.ts';
+import { callHandler } from './lambda.ts';
+import { buildLambdaEvent } from './lambda-event.ts';
+import { mapLambdaResult } from './lambda-result.ts';
+import { buildRequest, callFetch, executionContext, serialiseResponse } from './workers.ts';
+
+interface Loaded {
+  style: 'workers' | 'lambda';
+  fn: Function;
+  self: unknown;
+  env: Readonly<Record<string, string>>;
+  meta: FunctionMeta;
+}
+
+let loaded: Loaded | null = null;
+/** The finisher of the invocation in progress, so an exception in a timer can fail it. */
+let current: ((r: GuestResult) => void) | null = null;
+
+function detect(exports: unknown): { style: 'workers' | 'lambda'; fn: Function; self: unknown } | null {
+  if (typeof exports !== 'object' && typeof exports !== 'function') return null;
+  if (exports === null) return null;
+  const def = (exports as { default?: unknown }).default;
+  if (typeof def === 'object' && def !== null) {
+    const fetch = (def as { fetch?: unknown }).fetch;
+    if (typeof fetch === 'function') return { style: 'workers', fn: fetch, self: def };
+  }
+  const handler = (exports as { handler?: unknown }).handler;
+  if (typeof handler === 'function') return { style: 'lambda', fn: handler, self: undefined };
+  if ((typeof def === 'object' || typeof def === 'function') && def !== null) {
+    const h = (def as { handler?: unknown }).handler;
+    if (typeof h === 'function') return { style: 'lambda', fn: h, self: undefined };
+  }
+  return null;
+}
+
+function frozenEnv(env: Record<string, string>): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const keys = ObjectKeys(env);
+  for (let i = 0; i < keys.length; i++) ObjectDefineProperty(out, keys[i]!, dataDescriptor(String_(env[keys[i]!]), true));
+  return ObjectFreeze(out);
+}
+
+function load(factory: ModuleFactory, env: Record<string, string>, meta: FunctionMeta): LoadResult {
+  if (loaded !== null) return { kind: 'invalid', message: 'module already loaded' };
+  try {
+    const exports = {};
+    const module = { exports: exports as unknown };
+    ReflectApply(factory, undefined, [exports, module]);
+    const found = detect(module.exports);
+    if (found === null) {
+      return { kind: 'invalid', message: 'the module exports neither a default object with fetch() nor a handler function' };
+    }
+    loaded = { style: found.style, fn: found.fn, self: found.self, env: frozenEnv(env), meta: ObjectFreeze({ ...meta }) };
+    return { kind: 'loaded', style: found.style };
+  } catch (e) {
+    return errorResult(e);
+  }
+}
+
+function bodyBytes(body: ArrayBuffer | undefined): Uint8Array | undefined {
+  if (body === undefined) return undefined;
+  ArrayBufferPrototypeGetByteLength(body); // brand check: throws for anything but an ArrayBuffer
+  return new Uint8Array_(body);
+}
+
+function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined): void {
+  let finished = false;
+  const finish = (r: GuestResult) => {
+    if (finished) return;
+    finished = true;
+    if (current === finish) current = null;
+    try {
+      host.done(id, r);
+    } catch {
+      // the host rejected the result (e.g. it went away); nothing left to tell it
+    }
+  };
+  current = finish;
+  const fail = (e: unknown) => finish(errorResult(e));
+  try {
+    const mod = loaded;
+    if (mod === null) return finish({ kind: 'invalid', message: 'no module loaded' });
+    const bytes = bodyBytes(body);
+    const max = mod.meta.maxResponseBytes;
+    if (request.kind === 'http') {
+      if (mod.style === 'workers') {
+        const req = buildRequest(request, bytes);
+        callFetch(mod.fn, mod.self, [req, mod.env, executionContext()], (v) => finish(serialiseResponse(v, max)), fail);
+      } else {
+        const event = buildLambdaEvent(request, bytes);
+        callHandler(mod.fn, event, mod.meta, request, (v) => finish(guard(() => sized(mapLambdaResult(v), max))), fail);
+      }
+      return;
+    }
+    if (mod.style === 'lambda') {
+      const event = JSONParse(request.payload);
+      callHandler(mod.fn, event, mod.meta, request, (v) => finish(guard(() => eventResult(JSONStringify(v ?? null) ?? 'null', max))), fail);
+    } else {
+      const req = new Request('http://localhost/', {
+        method: 'POST',
+        headers: [['content-type', 'application/json']],
+        body: request.payload,
+      });
+      callFetch(mod.fn, mod.self, [req, mod.env, executionContext()], (v) => finish(guard(() => workersEventResult(v, max))), fail);
+    }
+  } catch (e) {
+    fail(e);
+  }
+
+  function guard(f: () => GuestResult): GuestResult {
+    try {
+      return f();
+    } catch (e) {
+      return errorResult(e);
+    }
+  }
+}
+
+function sized(r: GuestResult, max: number): GuestResult {
+  if (r.kind !== 'response' || r.body === null) return r;
+  const n = ArrayBufferPrototypeGetByteLength(r.body);
+  return n > max ? { kind: 'tooLarge', bytes: n } : r;
+}
+
+function eventResult(payload: string, max: number): GuestResult {
+  const n = TypedArrayPrototypeGetByteLength(utf8Encode(payload));
+  return n > max ? { kind: 'tooLarge', bytes: n } : { kind: 'result', payload };
+}
+
+function workersEventResult(v: unknown, max: number): GuestResult {
+  const r = responseInternals(v);
+  if (r === null || r.body.used) return { kind: 'invalid', message: 'fetch handler did not return a usable Response' };
+  if (r.body.byteLength > max) return { kind: 'tooLarge', bytes: r.body.byteLength };
+  const text = r.body.bytes === null ? '' : decodeText(r.body.bytes);
+  try {
+    JSONParse(text);
+    return { kind: 'result', payload: text };
+  } catch {
+    return eventResult(JSONStringify(text), max);
+  }
+}
+
+function fireTimer(id: number): void {
+  try {
+    runTimer(id);
+  } catch (e) {
+    const r = errorResult(e);
+    try {
+      host.log('error', `Uncaught ${r.stack}`);
+    } catch {
+      // logging is best effort
+    }
+    // An uncaught exception in a timer fails the invocation it belongs to, as it would crash a Lambda runtime.
+    if (current !== null) current(r);
+  }
+}
+
+/** The entry the host keeps; frozen so nothing can swap its methods. */
+export const entry: RuntimeEntry = ObjectFreeze({ load, invoke, fireTimer });
