@@ -23,8 +23,10 @@ const shims: Plugin = {
     );
     b.onResolve({ filter: /^@exodus\/bytes\/encoding\.js$/ }, () => ({ path: 'empty', namespace: 'atoll-empty' }));
     b.onResolve({ filter: /^@exodus\/bytes\/whatwg\.js$/ }, () => ({ path: `${here}src/vendor/exodus-whatwg.ts` }));
-    b.onResolve({ filter: /^tr46$/ }, () => ({ path: `${here}src/vendor/tr46-lazy.cjs` }));
-    b.onResolve({ filter: /^tr46-real$/ }, () => ({ path: require.resolve('tr46') }));
+    // The shim itself requires the real tr46, lazily.
+    b.onResolve({ filter: /^tr46$/ }, (a) =>
+      a.importer.endsWith('tr46-lazy.cjs') ? { path: require.resolve('tr46') } : { path: `${here}src/vendor/tr46-lazy.cjs` },
+    );
     b.onLoad({ filter: /.*/, namespace: 'atoll-empty' }, () => ({ contents: '', loader: 'js' }));
   },
 };

@@ -180,3 +180,6 @@ export function safeDecodeURIComponent(s: string): string {
   }
 }
 export const ObjectPrototypeHasOwn = Object.hasOwn;
+
+/** V8's own `stack` accessor on error objects (Node 24 / V8 13 define it per instance); calling it runs no guest code. */
+export const ErrorStackGetter: Function | undefined = (Reflect.getOwnPropertyDescriptor(new Error(), 'stack') ?? {}).get;

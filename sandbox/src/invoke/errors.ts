@@ -1,6 +1,6 @@
 /** Turning anything a guest throws into a GuestResult without letting a hostile value throw again. */
 
-import { ObjectGetPrototypeOf, ReflectGetOwnPropertyDescriptor, StringPrototypeSlice, String_, SymbolPrototypeToString } from '../primordials.ts';
+import { ErrorStackGetter, ReflectApply, ObjectGetPrototypeOf, ReflectGetOwnPropertyDescriptor, StringPrototypeSlice, String_, SymbolPrototypeToString } from '../primordials.ts';
 
 export interface ErrorResult {
   kind: 'error';
@@ -17,7 +17,11 @@ function peek(o: object, key: string): unknown {
     let p: object | null = o;
     for (let depth = 0; p !== null && depth < 64; depth++) {
       const d = ReflectGetOwnPropertyDescriptor(p, key);
-      if (d !== undefined) return 'value' in d ? d.value : undefined;
+      if (d !== undefined) {
+        if ('value' in d) return d.value;
+        // V8's builtin stack accessor is safe to call; any other getter is guest code.
+        return d.get !== undefined && d.get === ErrorStackGetter ? ReflectApply(d.get, o, []) : undefined;
+      }
       p = ObjectGetPrototypeOf(p);
     }
   } catch {

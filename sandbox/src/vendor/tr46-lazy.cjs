@@ -6,7 +6,7 @@
  */
 let real = null;
 function load() {
-  if (real === null) real = require('tr46-real');
+  if (real === null) real = require('tr46');
   return real;
 }
 

@@ -1,6 +1,8 @@
 /** A small util.inspect: enough to make console output of objects, errors, Map/Set and cycles readable. */
 
 import {
+  ErrorStackGetter,
+  ReflectApply,
   ArrayIsArray,
   DatePrototypeGetTime,
   DatePrototypeToISOString,
@@ -167,6 +169,7 @@ function isIdent(k: string): boolean {
 
 function ownData(o: object, k: string): unknown {
   const d = ReflectGetOwnPropertyDescriptor(o, k);
+  if (d !== undefined && d.get !== undefined && d.get === ErrorStackGetter) return ReflectApply(d.get, o, []);
   return d !== undefined && 'value' in d ? d.value : undefined;
 }
 
