@@ -1,0 +1,108 @@
+/**
+ * Server configuration: flags first, then ATOLL_* environment variables, then defaults.
+ * Validated once at start-up with a strict schema, then frozen; the hot paths trust it.
+ */
+import { availableParallelism, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AtollError } from '../errors/index.ts';
+import {
+  DEFAULT_IDLE_MS, DEFAULT_MAX_FUNCTION_LIMITS, DEFAULT_QUEUE_DEPTH, DEFAULT_QUEUE_WAIT_MS, MAX_BODY_BYTES,
+  MAX_DEPLOY_BYTES, STARTUP_CPU_MS, type FunctionLimits,
+} from '../limits/index.ts';
+
+export { parseDeployBody, type DeploySpec } from './deploy-schema.ts';
+
+/** What a caller of startAtoll may set; anything unset falls back to ATOLL_* env vars and defaults. */
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  functionsDir?: string;
+  adminToken?: string;
+  billingGranularityMs?: number;
+  sandboxHosts?: number;
+  idleMs?: number;
+  spareIsolates?: number;
+}
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly functionsDir: string | undefined;
+  /** Undefined: read from or generated into the data directory. */
+  readonly adminToken: string | undefined;
+  readonly billingGranularityMs: number;
+  readonly sandboxHosts: number;
+  readonly spareIsolates: number;
+  readonly maxIsolatesPerHost: number;
+  readonly idleMs: number;
+  readonly queueDepth: number;
+  readonly queueWaitMs: number;
+  readonly memoryBudgetBytes: number;
+  readonly instanceEstimateBytes: number;
+  readonly startupCpuMs: number;
+  readonly startupTimeoutMs: number;
+  readonly maxBodyBytes: number;
+  readonly maxDeployBytes: number;
+  readonly maxFunctionLimits: FunctionLimits;
+}
+
+const intFromEnv = z.coerce.number().int();
+
+const schema = z.strictObject({
+  port: z.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  dataDir: z.string().min(1),
+  functionsDir: z.string().min(1).optional(),
+  adminToken: z.string().min(16, 'the admin token must be at least 16 characters').optional(),
+  billingGranularityMs: z.number().int().min(1).max(60_000),
+  sandboxHosts: z.number().int().min(1).max(64),
+  spareIsolates: z.number().int().min(0).max(64),
+  idleMs: z.number().int().min(100),
+});
+
+/** Resolve and validate the server configuration; throws INVALID_CONFIG. */
+export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const fromEnv = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const parsed = intFromEnv.safeParse(raw);
+    if (!parsed.success) throw new AtollError('INVALID_CONFIG', `${name} must be an integer, got ${JSON.stringify(raw)}`);
+    return parsed.data;
+  };
+  const candidate = {
+    port: options.port ?? fromEnv('ATOLL_PORT') ?? 8787,
+    host: options.host ?? (env.ATOLL_HOST || '127.0.0.1'),
+    dataDir: options.dataDir ?? (env.ATOLL_DATA || './.atoll'),
+    functionsDir: options.functionsDir ?? (env.ATOLL_FUNCTIONS || undefined),
+    adminToken: options.adminToken ?? (env.ATOLL_ADMIN_TOKEN || undefined),
+    billingGranularityMs: options.billingGranularityMs ?? fromEnv('ATOLL_BILLING_MS') ?? 1,
+    sandboxHosts: options.sandboxHosts ?? fromEnv('ATOLL_SANDBOX_HOSTS') ?? Math.min(4, availableParallelism()),
+    spareIsolates: options.spareIsolates ?? fromEnv('ATOLL_SPARE_ISOLATES') ?? 2,
+    idleMs: options.idleMs ?? fromEnv('ATOLL_IDLE_MS') ?? DEFAULT_IDLE_MS,
+  };
+  const parsed = schema.safeParse(candidate);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+    throw new AtollError('INVALID_CONFIG', `invalid server configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    ...c,
+    dataDir: resolve(c.dataDir),
+    functionsDir: c.functionsDir === undefined ? undefined : resolve(c.functionsDir),
+    maxIsolatesPerHost: 8192,
+    queueDepth: DEFAULT_QUEUE_DEPTH,
+    queueWaitMs: DEFAULT_QUEUE_WAIT_MS,
+    // Idle instances beyond this are evicted least recently used first.
+    memoryBudgetBytes: Math.floor(totalmem() / 2),
+    instanceEstimateBytes: 2 * 1024 * 1024,
+    startupCpuMs: STARTUP_CPU_MS,
+    startupTimeoutMs: 10_000,
+    maxBodyBytes: MAX_BODY_BYTES,
+    maxDeployBytes: MAX_DEPLOY_BYTES,
+    maxFunctionLimits: DEFAULT_MAX_FUNCTION_LIMITS,
+  });
+}

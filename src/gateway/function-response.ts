@@ -1,0 +1,34 @@
+/**
+ * Turning a function's answer into the HTTP response the client gets. The runtime in the
+ * isolate already validated it, but that runtime shares a context with hostile code, so
+ * the gateway checks again before anything reaches Node's HTTP writer: a header with CR or
+ * LF would split the response, and Node throws on invalid characters.
+ */
+import { AtollError } from '../errors/index.ts';
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Field values: visible ASCII, obs-text, space and tab; no CR, LF or NUL.
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Hop-by-hop and framing headers are the gateway's business, not the function's. */
+const DROPPED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'content-length', 'proxy-connection', 'trailer', 'te']);
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/** Build the client's Response; INVALID_FUNCTION_RESPONSE when the function's answer is unusable. */
+export function functionResponse(status: number, headers: [string, string][], body: Uint8Array | undefined, requestId: string): Response {
+  if (!Number.isInteger(status) || status < 200 || status > 599) {
+    throw new AtollError('INVALID_FUNCTION_RESPONSE', `status ${status} is not a valid response status`);
+  }
+  const out = new Headers();
+  for (const pair of headers) {
+    const [name, value] = pair;
+    if (typeof name !== 'string' || typeof value !== 'string' || !TOKEN.test(name) || !FIELD_VALUE.test(value)) {
+      throw new AtollError('INVALID_FUNCTION_RESPONSE', `the response has an invalid header ${JSON.stringify(String(name)).slice(0, 100)}`);
+    }
+    const lower = name.toLowerCase();
+    if (DROPPED.has(lower)) continue;
+    out.append(lower, value);
+  }
+  out.set('x-atoll-request-id', requestId);
+  const payload = NULL_BODY_STATUS.has(status) || body === undefined || body.byteLength === 0 ? null : body;
+  return new Response(payload as BodyInit | null, { status, headers: out });
+}

@@ -1,0 +1,71 @@
+/**
+ * Metering: one record per invocation (wall, CPU and billed time, cold or warm, outcome)
+ * and the functions' console lines, batched and written to the registry a few times a
+ * second so the hot path only pushes onto an array.
+ */
+import type { InvocationRecord, LogLine, Registry } from '../registry/index.ts';
+import { MAX_LOG_LINE_BYTES } from '../limits/index.ts';
+import type { LogRecord } from '../sandbox-host/index.ts';
+
+const FLUSH_INTERVAL_MS = 200;
+const MAX_BATCH = 5000;
+
+export class Meter {
+  readonly #registry: Registry;
+  readonly #billingGranularityMs: number;
+  #invocations: InvocationRecord[] = [];
+  #logs: LogLine[] = [];
+  #timer: NodeJS.Timeout;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(registry: Registry, billingGranularityMs: number) {
+    this.#registry = registry;
+    this.#billingGranularityMs = billingGranularityMs;
+    this.#timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  /** Billed time: wall time rounded up to the billing granularity (at least one unit). */
+  billedMs(wallMs: number): number {
+    const unit = this.#billingGranularityMs;
+    return Math.max(unit, Math.ceil(wallMs / unit) * unit);
+  }
+
+  record(record: Omit<InvocationRecord, 'billedMs'>): void {
+    this.#invocations.push({ ...record, billedMs: this.billedMs(record.wallMs) });
+    if (this.#invocations.length >= MAX_BATCH) void this.flush();
+  }
+
+  /** Console lines from a sandbox host; `fnKey` is `name@version`. */
+  logs(records: LogRecord[]): void {
+    for (const r of records) {
+      const at = r.fnKey.lastIndexOf('@');
+      const message = r.message.length > MAX_LOG_LINE_BYTES ? `${r.message.slice(0, MAX_LOG_LINE_BYTES)}…` : r.message;
+      this.#logs.push({ ts: r.ts, requestId: r.requestId, function: r.fnKey.slice(0, at), version: Number(r.fnKey.slice(at + 1)), level: r.level, message });
+    }
+    if (this.#logs.length >= MAX_BATCH) void this.flush();
+  }
+
+  /** Write what is pending. Batches are written one after another, never concurrently. */
+  flush(): Promise<void> {
+    if (this.#invocations.length === 0 && this.#logs.length === 0) return this.#flushing;
+    const invocations = this.#invocations;
+    const logs = this.#logs;
+    this.#invocations = [];
+    this.#logs = [];
+    this.#flushing = this.#flushing.then(async () => {
+      try {
+        if (logs.length) await this.#registry.appendLogs(logs);
+        if (invocations.length) await this.#registry.appendInvocations(invocations);
+      } catch (error) {
+        process.stderr.write(`atoll: could not write ${invocations.length} invocation records and ${logs.length} log lines: ${String(error)}\n`);
+      }
+    });
+    return this.#flushing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush();
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * One instance of a function version inside a sandbox host: a guest isolate with the
+ * function loaded, serving one invocation at a time. It arms the watchdog around every
+ * entry into the guest, turns the guest's answer (or its death) into a ResultMessage,
+ * and runs the guest's timers.
+ */
+import type { ErrorCode } from '../errors/index.ts';
+import type { GuestResult, LogLevel } from '../../sandbox/src/bridge.ts';
+import type { GuestIsolate, Kill, Watchdog } from './isolate.ts';
+import type { CreateMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
+import type { StackMapper } from './stack-map.ts';
+
+export type InstanceSpec = CreateMessage;
+
+export interface InstanceEnvironment {
+  watchdog: Watchdog;
+  send(header: ResultMessage, body?: Uint8Array): void;
+  log(record: LogRecord): void;
+  /** The instance is gone; `reason` is set when the gateway was not told through a result. */
+  onGone(instanceId: number, reason?: string): void;
+}
+
+interface Invocation {
+  message: InvokeMessage;
+  body: ArrayBuffer | undefined;
+  startCpuMs: number;
+  startWallMs: number;
+  deadlineMs: number;
+  timer: NodeJS.Timeout;
+}
+
+/** Slack between the host's own wall timer and the watchdog's, so the timer wins when the guest is idle. */
+const WATCHDOG_WALL_SLACK_MS = 50;
+const MAX_TIMERS = 10_000;
+
+export class HostInstance {
+  readonly id: number;
+  readonly spec: InstanceSpec;
+  readonly #env: InstanceEnvironment;
+  #guest: GuestIsolate | undefined;
+  #mapper: StackMapper | undefined;
+  #failure: { code: ErrorCode; message: string } | undefined;
+  #current: Invocation | undefined;
+  #queued: { message: InvokeMessage; body: ArrayBuffer | undefined } | undefined;
+  #timers = new Map<number, NodeJS.Timeout>();
+  #deferredTimers: number[] = [];
+  #cold = true;
+  #gone = false;
+
+  constructor(spec: InstanceSpec, env: InstanceEnvironment) {
+    this.id = spec.instanceId;
+    this.spec = spec;
+    this.#env = env;
+  }
+
+  /** The instance could not be created: every invocation on it fails with this. */
+  fail(code: ErrorCode, message: string): void {
+    this.#failure = { code, message };
+    this.#drainQueued();
+  }
+
+  /** Load the function into its isolate under the start-up CPU budget. */
+  attach(guest: GuestIsolate, code: string, filename: string, mapper: StackMapper, startupCpuMs: number, startupTimeoutMs: number): void {
+    this.#guest = guest;
+    this.#mapper = mapper;
+    if (this.#gone) {
+      guest.dispose();
+      this.#env.watchdog.release(guest);
+      return;
+    }
+    guest.setHooks({
+      log: (level, text) => this.#log(level, text),
+      setTimer: (id, delayMs) => this.#setTimer(id, delayMs),
+      clearTimer: (id) => this.#clearTimer(id),
+      done: (id, result) => this.#done(id, result),
+    });
+    this.#env.watchdog.whenRunning(() => {
+      const { watchdog } = this.#env;
+      watchdog.arm(guest, guest.cpuMs + startupCpuMs, Date.now() + startupTimeoutMs);
+      let thrown: unknown;
+      let result;
+      try {
+        result = guest.load(code, filename, { ...this.spec.env }, {
+          name: this.spec.name,
+          version: this.spec.version,
+          memoryMb: this.spec.limits.memoryMb,
+          maxResponseBytes: 6 * 1024 * 1024,
+        });
+      } catch (error) {
+        thrown = error;
+      }
+      const verdict = watchdog.disarm(guest);
+      if (verdict || guest.isDisposed || thrown) {
+        const { code: failure, message } = classifyDeath(verdict, thrown, guest, 'start-up');
+        this.#log('error', `instance failed to start: ${message}`);
+        this.#failure = { code: failure, message };
+      } else if (result!.kind === 'error') {
+        this.#log('error', `Uncaught ${this.#mapper!.map(result!.stack || `${result!.name}: ${result!.message}`)}`);
+        this.#failure = { code: 'FUNCTION_ERROR', message: 'the module threw at top level' };
+      } else if (result!.kind === 'invalid') {
+        this.#log('error', result!.message);
+        this.#failure = { code: 'INVALID_BUNDLE', message: result!.message };
+      }
+      this.#drainQueued();
+    });
+  }
+
+  invoke(message: InvokeMessage, body: ArrayBuffer | undefined): void {
+    if (this.#current || this.#queued) {
+      this.#env.send(failure(message.id, 'WORKER_CRASHED', 'instance is busy', false));
+      return;
+    }
+    if (!this.#guest && !this.#failure) {
+      this.#queued = { message, body };
+      return;
+    }
+    this.#start(message, body);
+  }
+
+  heapUsedBytes(): number {
+    return this.#guest?.heapUsedBytes() ?? 0;
+  }
+
+  destroy(reason?: string): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    if (this.#guest) {
+      this.#guest.dispose();
+      this.#env.watchdog.release(this.#guest);
+    }
+    this.#env.onGone(this.id, reason);
+  }
+
+  #drainQueued(): void {
+    const queued = this.#queued;
+    this.#queued = undefined;
+    if (queued) this.#start(queued.message, queued.body);
+  }
+
+  #start(message: InvokeMessage, body: ArrayBuffer | undefined): void {
+    if (this.#failure || !this.#guest || this.#guest.isDisposed) {
+      const { code, message: text } = this.#failure ?? { code: 'WORKER_CRASHED' as const, message: 'instance is gone' };
+      this.#env.send(failure(message.id, code, text, true));
+      this.destroy();
+      return;
+    }
+    const now = Date.now();
+    const deadlineMs = now + this.spec.limits.timeoutMs;
+    const invocation: Invocation = {
+      message,
+      body,
+      startCpuMs: this.#guest.cpuMs,
+      startWallMs: performance.now(),
+      deadlineMs,
+      timer: setTimeout(() => this.#timedOut(invocation), this.spec.limits.timeoutMs),
+    };
+    this.#current = invocation;
+    this.#enter(invocation, (guest) => guest.invoke(message.id, message.request, body));
+    // Timers that fell due while the instance was idle run now, as after a Lambda thaw.
+    const deferred = this.#deferredTimers;
+    this.#deferredTimers = [];
+    for (const id of deferred) this.#fireTimer(id);
+  }
+
+  /** Every entry into guest code goes through here: watchdog armed, death classified. */
+  #enter(invocation: Invocation, fn: (guest: GuestIsolate) => void): void {
+    const { watchdog } = this.#env;
+    watchdog.whenRunning(() => {
+      const guest = this.#guest;
+      if (!guest || this.#current !== invocation) return;
+      const cpuLimitMs = invocation.startCpuMs + Math.min(this.spec.limits.cpuMs, this.spec.limits.timeoutMs);
+      watchdog.arm(guest, cpuLimitMs, invocation.deadlineMs + WATCHDOG_WALL_SLACK_MS);
+      let thrown: unknown;
+      try {
+        fn(guest);
+      } catch (error) {
+        thrown = error;
+      }
+      const verdict = watchdog.disarm(guest);
+      if (this.#current !== invocation) return; // finished during the call
+      if (verdict || guest.isDisposed || thrown !== undefined) {
+        const { code, message } = classifyDeath(verdict, thrown, guest, 'invocation');
+        const cpuMs = verdict ? verdict.isolateCpuMs - invocation.startCpuMs : undefined;
+        this.#finishFailure(invocation, code, message, true, cpuMs);
+      }
+    });
+  }
+
+  #timedOut(invocation: Invocation): void {
+    if (this.#current !== invocation) return;
+    this.#finishFailure(invocation, 'FUNCTION_TIMEOUT', `the function did not respond within ${this.spec.limits.timeoutMs} ms`, true);
+  }
+
+  #done(id: number, result: GuestResult): void {
+    const invocation = this.#current;
+    if (!invocation || invocation.message.id !== id) return;
+    const cpuMs = this.#guest!.cpuMs - invocation.startCpuMs;
+    const wallMs = performance.now() - invocation.startWallMs;
+    const cold = this.#cold;
+    switch (result.kind) {
+      case 'response':
+        this.#settle(invocation);
+        this.#env.send(
+          { id, kind: 'response', status: result.status, headers: result.headers, cpuMs, wallMs, cold },
+          result.body ? new Uint8Array(result.body) : undefined,
+        );
+        return;
+      case 'result':
+        this.#settle(invocation);
+        this.#env.send({ id, kind: 'result', payload: result.payload, cpuMs, wallMs, cold });
+        return;
+      case 'error': {
+        if (isAllocationFailure(result)) {
+          this.#finishFailure(invocation, 'MEMORY_LIMIT_EXCEEDED', 'an allocation exceeded the memory limit', true);
+          return;
+        }
+        const stack = result.stack || `${result.name}: ${result.message}`;
+        this.#log('error', `Uncaught ${this.#mapper!.map(stack)}`);
+        this.#finishFailure(invocation, 'FUNCTION_ERROR', 'the function threw an exception', false);
+        return;
+      }
+      case 'invalid':
+        this.#log('error', `invalid response: ${result.message}`);
+        this.#finishFailure(invocation, 'INVALID_FUNCTION_RESPONSE', result.message, false);
+        return;
+      case 'tooLarge':
+        this.#log('error', `response body of ${result.bytes} bytes is over the limit`);
+        this.#finishFailure(invocation, 'INVALID_FUNCTION_RESPONSE', `response body of ${result.bytes} bytes is over the limit`, false);
+        return;
+      default:
+        this.#finishFailure(invocation, 'INVALID_FUNCTION_RESPONSE', 'unknown result kind', true);
+    }
+  }
+
+  #settle(invocation: Invocation): void {
+    clearTimeout(invocation.timer);
+    this.#current = undefined;
+    this.#cold = false;
+  }
+
+  #finishFailure(invocation: Invocation, code: ErrorCode, message: string, dispose: boolean, knownCpuMs?: number): void {
+    const guest = this.#guest;
+    // A disposed isolate's CPU time cannot be read; the watchdog recorded it when it struck.
+    const cpuMs = knownCpuMs ?? (guest && !guest.isDisposed ? guest.cpuMs - invocation.startCpuMs : Number.NaN);
+    const wallMs = performance.now() - invocation.startWallMs;
+    const cold = this.#cold;
+    this.#settle(invocation);
+    if (dispose) this.destroy();
+    this.#env.send({ id: invocation.message.id, kind: 'failure', code, message, cpuMs, wallMs, cold, disposed: dispose });
+  }
+
+  #log(level: LogLevel | 'error', text: string): void {
+    this.#env.log({
+      ts: Date.now(),
+      requestId: this.#current?.message.request.requestId ?? '',
+      fnKey: this.spec.fnKey,
+      level,
+      message: text,
+    });
+  }
+
+  #setTimer(id: number, delayMs: number): void {
+    if (this.#timers.size >= MAX_TIMERS) return;
+    const delay = Number.isFinite(delayMs) ? Math.min(Math.max(0, delayMs), 2 ** 31 - 1) : 0;
+    this.#timers.set(id, setTimeout(() => {
+      this.#timers.delete(id);
+      if (this.#current) this.#fireTimer(id);
+      else this.#deferredTimers.push(id);
+    }, delay));
+  }
+
+  #clearTimer(id: number): void {
+    const timer = this.#timers.get(id);
+    if (timer) clearTimeout(timer);
+    this.#timers.delete(id);
+  }
+
+  #fireTimer(id: number): void {
+    const invocation = this.#current;
+    if (!invocation) return;
+    this.#enter(invocation, (guest) => guest.fireTimer(id));
+  }
+}
+
+function failure(id: number, code: ErrorCode, message: string, disposed: boolean): ResultMessage {
+  return { id, kind: 'failure', code, message, cpuMs: 0, wallMs: 0, disposed };
+}
+
+function isAllocationFailure(result: { name: string; message: string }): boolean {
+  return result.name === 'RangeError' && /^Array buffer allocation failed/.test(result.message);
+}
+
+/** Why did the guest stop? The watchdog's verdict first, then what isolated-vm said. */
+function classifyDeath(kill: Kill | undefined, thrown: unknown, guest: GuestIsolate, phase: string): { code: ErrorCode; message: string } {
+  const verdict = kill?.reason;
+  if (verdict === 'cpu') return { code: 'CPU_LIMIT_EXCEEDED', message: `the ${phase} used more CPU time than allowed` };
+  if (verdict === 'wall') return { code: 'FUNCTION_TIMEOUT', message: `the ${phase} ran past its wall-clock limit` };
+  const text = thrown instanceof Error ? thrown.message : String(thrown);
+  if (/memory limit/i.test(text)) return { code: 'MEMORY_LIMIT_EXCEEDED', message: `the ${phase} exceeded its memory limit` };
+  if (guest.isDisposed) return { code: 'WORKER_CRASHED', message: `the isolate was disposed during the ${phase}` };
+  return { code: 'WORKER_CRASHED', message: `the runtime failed during the ${phase}: ${text}` };
+}

@@ -1,0 +1,262 @@
+/**
+ * The gateway's side of the sandbox hosts: spawns them, speaks the frame protocol, and
+ * replaces a host that dies. Only the invocations a dead host was running fail
+ * (WORKER_CRASHED); the gateway keeps its PID and keeps serving. This module never
+ * loads isolated-vm: it runs in the gateway.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { FrameReader, FrameType, FrameWriter, type Frame } from './protocol.ts';
+import type { CreateMessage, DefineMessage, InitMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
+import type { GuestRequest } from '../../sandbox/src/bridge.ts';
+
+const HOST_ENTRY = fileURLToPath(new URL('./host-process.ts', import.meta.url));
+/** Column where user code starts on the first line of the host's wrapper (see isolate.ts). */
+const WRAPPER_COLUMN_OFFSET = '(function (exports, module) {'.length;
+/** How far past its deadline an invocation may be before the gateway gives up on the host. */
+const HOST_GRACE_MS = 3000;
+
+export interface HostPoolOptions {
+  hosts: number;
+  runtimeSource: string;
+  init: InitMessage;
+  onLogs(records: LogRecord[]): void;
+  /** Instances that died outside an invocation, or with their host. */
+  onInstancesLost(instanceIds: number[]): void;
+}
+
+export type InvokeResult = ResultMessage & { body?: Buffer };
+
+interface Pending {
+  resolve(result: InvokeResult): void;
+  instanceId: number;
+  deadline: number;
+}
+
+/** One sandbox host child process. */
+export class SandboxHost {
+  readonly index: number;
+  readonly ready: Promise<void>;
+  instanceCount = 0;
+  #child: ChildProcess;
+  #writer: FrameWriter;
+  #pending = new Map<number, Pending>();
+  #defined = new Set<string>();
+  #instances = new Set<number>();
+  #nextInvocationId = 1;
+  #alive = true;
+  #onExit: (host: SandboxHost) => void;
+  #options: HostPoolOptions;
+  #statsWaiters = new Map<number, (stats: HostStats) => void>();
+
+  constructor(index: number, options: HostPoolOptions, onExit: (host: SandboxHost) => void) {
+    this.index = index;
+    this.#options = options;
+    this.#onExit = onExit;
+    this.#child = spawn(process.execPath, ['--no-node-snapshot', HOST_ENTRY], {
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const socket = this.#child.stdio[3] as Socket;
+    this.#writer = new FrameWriter(socket);
+    const reader = new FrameReader((frame) => this.#onFrame(frame));
+    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    socket.on('error', () => this.kill());
+    let markReady: () => void;
+    let markFailed: (error: Error) => void;
+    this.ready = new Promise((resolve, reject) => {
+      markReady = resolve;
+      markFailed = reject;
+    });
+    this.#readyHandlers = { markReady: markReady!, markFailed: markFailed! };
+    this.#child.on('exit', (code, signal) => {
+      this.#alive = false;
+      this.#readyHandlers.markFailed(new Error(`sandbox host exited during start (code ${code}, signal ${signal})`));
+      this.#failAll('WORKER_CRASHED', `the sandbox host exited (code ${code}, signal ${signal})`);
+      this.#onExit(this);
+    });
+    this.#writer.send(FrameType.Init, options.init, Buffer.from(options.runtimeSource));
+  }
+
+  #readyHandlers: { markReady(): void; markFailed(error: Error): void };
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Send a function version's code, once per host. */
+  define(fnKey: string, filename: string, code: string, sourceMap: string | undefined): void {
+    if (this.#defined.has(fnKey)) return;
+    this.#defined.add(fnKey);
+    const codeBytes = Buffer.from(code);
+    const mapBytes = sourceMap ? Buffer.from(sourceMap) : Buffer.alloc(0);
+    const header: DefineMessage = { fnKey, filename, codeBytes: codeBytes.length, mapBytes: mapBytes.length, wrapperColumnOffset: WRAPPER_COLUMN_OFFSET };
+    this.#writer.send(FrameType.Define, header, Buffer.concat([codeBytes, mapBytes]));
+  }
+
+  undefine(fnKey: string): void {
+    if (this.#defined.delete(fnKey)) this.#writer.send(FrameType.Undefine, { fnKey });
+  }
+
+  create(message: CreateMessage): void {
+    this.#instances.add(message.instanceId);
+    this.instanceCount++;
+    this.#writer.send(FrameType.Create, message);
+  }
+
+  destroy(instanceId: number): void {
+    if (!this.#instances.delete(instanceId)) return;
+    this.instanceCount--;
+    this.#writer.send(FrameType.Destroy, { instanceId });
+  }
+
+  /** Run one invocation. Never rejects: failures are results. */
+  invoke(instanceId: number, request: GuestRequest, body: Uint8Array | undefined, deadline: number): Promise<InvokeResult> {
+    if (!this.#alive) {
+      return Promise.resolve({ id: 0, kind: 'failure', code: 'WORKER_CRASHED', message: 'the sandbox host is gone', cpuMs: 0, wallMs: 0, disposed: true });
+    }
+    const id = this.#nextInvocationId++;
+    const message: InvokeMessage = { id, instanceId, request };
+    return new Promise((resolve) => {
+      this.#pending.set(id, { resolve, instanceId, deadline });
+      this.#writer.send(FrameType.Invoke, message, body && body.byteLength > 0 ? body : undefined);
+    });
+  }
+
+  stats(): Promise<HostStats> {
+    const id = this.#nextInvocationId++;
+    return new Promise((resolve) => {
+      this.#statsWaiters.set(id, resolve);
+      this.#writer.send(FrameType.StatsRequest, { id });
+    });
+  }
+
+  /** Gateway-side backstop: a host whose invocation is long overdue is wedged; replace it. */
+  checkOverdue(now: number): void {
+    for (const pending of this.#pending.values()) {
+      if (now > pending.deadline + HOST_GRACE_MS) {
+        process.stderr.write(`atoll: sandbox host ${this.index} (pid ${this.pid}) stopped answering; replacing it\n`);
+        this.kill();
+        return;
+      }
+    }
+  }
+
+  kill(): void {
+    if (this.#alive) this.#child.kill('SIGKILL');
+  }
+
+  #failAll(code: 'WORKER_CRASHED', message: string): void {
+    const pending = [...this.#pending.entries()];
+    this.#pending.clear();
+    for (const [id, p] of pending) p.resolve({ id, kind: 'failure', code, message, cpuMs: Number.NaN, wallMs: 0, disposed: true });
+    const lost = [...this.#instances];
+    this.#instances.clear();
+    this.instanceCount = 0;
+    if (lost.length) this.#options.onInstancesLost(lost);
+  }
+
+  #onFrame(frame: Frame): void {
+    switch (frame.type) {
+      case FrameType.Result: {
+        const header = frame.header as ResultMessage;
+        const pending = this.#pending.get(header.id);
+        if (!pending) return;
+        this.#pending.delete(header.id);
+        if (header.kind === 'failure' && header.disposed && this.#instances.delete(pending.instanceId)) this.instanceCount--;
+        pending.resolve(frame.body ? { ...header, body: frame.body } : header);
+        return;
+      }
+      case FrameType.Logs:
+        this.#options.onLogs(frame.header.records as LogRecord[]);
+        return;
+      case FrameType.Lost: {
+        const instanceId = frame.header.instanceId as number;
+        if (this.#instances.delete(instanceId)) this.instanceCount--;
+        this.#options.onInstancesLost([instanceId]);
+        return;
+      }
+      case FrameType.Ready:
+        this.#readyHandlers.markReady();
+        return;
+      case FrameType.Stats: {
+        const waiter = this.#statsWaiters.get(frame.header.id as number);
+        this.#statsWaiters.delete(frame.header.id as number);
+        waiter?.(frame.header as HostStats);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+export interface HostStats {
+  instances: number;
+  spares: number;
+  heapBytes: number;
+  rssBytes: number;
+  perInstance: { instanceId: number; heapBytes: number }[];
+}
+
+/** All sandbox hosts of a gateway. */
+export class HostPool {
+  readonly #options: HostPoolOptions;
+  readonly hosts: SandboxHost[] = [];
+  #closed = false;
+  #overdueTimer: NodeJS.Timeout;
+  restarts = 0;
+
+  constructor(options: HostPoolOptions) {
+    this.#options = options;
+    for (let i = 0; i < options.hosts; i++) this.hosts.push(this.#spawn(i));
+    this.#overdueTimer = setInterval(() => {
+      const now = Date.now();
+      for (const host of this.hosts) host.checkOverdue(now);
+    }, 500);
+    this.#overdueTimer.unref();
+  }
+
+  /** Resolves when every host has booted. */
+  async ready(): Promise<void> {
+    await Promise.all(this.hosts.map((host) => host.ready));
+  }
+
+  /** The host with the fewest instances: spreads a function's instances across hosts. */
+  pick(): SandboxHost {
+    let best = this.hosts[0]!;
+    for (const host of this.hosts) {
+      if (host.alive && (!best.alive || host.instanceCount < best.instanceCount)) best = host;
+    }
+    return best;
+  }
+
+  pids(): number[] {
+    return this.hosts.map((host) => host.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#overdueTimer);
+    for (const host of this.hosts) host.kill();
+  }
+
+  #spawn(index: number): SandboxHost {
+    return new SandboxHost(index, this.#options, (dead) => {
+      if (this.#closed || this.hosts[dead.index] !== dead) return;
+      this.restarts++;
+      const replacement = this.#spawn(dead.index);
+      replacement.ready.catch(() => {});
+      this.hosts[dead.index] = replacement;
+    });
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Entry point of a sandbox host: a child process of the gateway that owns many guest
+ * isolates. It talks to the gateway over the socket pair on fd 3 (see protocol.ts).
+ * Isolates live here and never in the gateway, because isolated-vm can take its whole
+ * process down; when that happens the gateway replaces this process.
+ */
+import { Socket } from 'node:net';
+import { FrameReader, FrameType, FrameWriter, type Frame } from './protocol.ts';
+import { GuestIsolate, RuntimeScript, SLOT_KILLED_CPU, SLOT_KILLED_WALL, Watchdog } from './isolate.ts';
+import { startReaper } from './reaper.ts';
+import { HostInstance, type InstanceSpec } from './host-instance.ts';
+import { StackMapper } from './stack-map.ts';
+import type { InitMessage, DefineMessage, InvokeMessage, LogRecord } from './messages.ts';
+
+const socket = new Socket({ fd: 3, readable: true, writable: true });
+const writer = new FrameWriter(socket);
+const definitions = new Map<string, { code: string; mapper: StackMapper; filename: string }>();
+const instances = new Map<number, HostInstance>();
+const spares: GuestIsolate[] = [];
+let runtime: RuntimeScript | undefined;
+let watchdog: Watchdog | undefined;
+let init: InitMessage | undefined;
+let logBuffer: LogRecord[] = [];
+let refillScheduled = false;
+
+socket.on('close', () => process.exit(0));
+socket.on('error', () => process.exit(0));
+const reader = new FrameReader(onFrame);
+socket.on('data', (chunk: Buffer) => reader.push(chunk));
+
+function onCatastrophe(message: string): void {
+  process._rawDebug(`atoll sandbox host: isolated-vm reported a catastrophic error: ${message}`);
+  process.kill(process.pid, 'SIGKILL');
+}
+
+function onFrame(frame: Frame): void {
+  switch (frame.type) {
+    case FrameType.Init:
+      boot(frame.header as InitMessage, frame.body!.toString('utf8'));
+      break;
+    case FrameType.Define:
+      define(frame.header as DefineMessage, frame.body!);
+      break;
+    case FrameType.Undefine:
+      definitions.delete(frame.header.fnKey as string);
+      break;
+    case FrameType.Create:
+      void create(frame.header as InstanceSpec);
+      break;
+    case FrameType.Invoke: {
+      const message = frame.header as InvokeMessage;
+      const instance = instances.get(message.instanceId);
+      if (!instance) {
+        writer.send(FrameType.Result, { id: message.id, kind: 'failure', code: 'WORKER_CRASHED', message: 'instance is gone', disposed: true, cpuMs: 0, wallMs: 0 });
+        return;
+      }
+      const body = frame.body;
+      instance.invoke(message, body ? body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer : undefined);
+      break;
+    }
+    case FrameType.Destroy: {
+      const instance = instances.get(frame.header.instanceId as number);
+      if (instance) instance.destroy();
+      break;
+    }
+    case FrameType.StatsRequest:
+      sendStats(frame.header.id as number);
+      break;
+    default:
+      break;
+  }
+}
+
+function boot(message: InitMessage, runtimeSource: string): void {
+  init = message;
+  runtime = new RuntimeScript(runtimeSource);
+  watchdog = new Watchdog(message.maxIsolates);
+  startReaper(watchdog.memory, SLOT_KILLED_CPU, SLOT_KILLED_WALL);
+  // Compile once so the code cache exists before the first cold start.
+  const first = new GuestIsolate(runtime, message.defaultMemoryMb, onCatastrophe);
+  spares.push(first);
+  refillSpares();
+  writer.send(FrameType.Ready, { pid: process.pid });
+}
+
+function define(message: DefineMessage, body: Buffer): void {
+  const code = body.toString('utf8', 0, message.codeBytes);
+  const map = message.mapBytes > 0 ? body.toString('utf8', message.codeBytes, message.codeBytes + message.mapBytes) : undefined;
+  definitions.set(message.fnKey, { code, filename: message.filename, mapper: new StackMapper(message.filename, map, message.wrapperColumnOffset) });
+}
+
+/** Take a booted isolate: a spare when the memory limit matches, else a fresh one. */
+async function takeIsolate(memoryMb: number): Promise<GuestIsolate> {
+  let guest: GuestIsolate | undefined;
+  if (memoryMb === init!.defaultMemoryMb) {
+    while (spares.length > 0 && !guest) {
+      const candidate = spares.pop()!;
+      if (!candidate.isDisposed) guest = candidate;
+    }
+    scheduleRefill();
+  }
+  guest ??= new GuestIsolate(runtime!, memoryMb, onCatastrophe);
+  if (guest.slot < 0) await watchdog!.watch(guest);
+  return guest;
+}
+
+function scheduleRefill(): void {
+  if (refillScheduled) return;
+  refillScheduled = true;
+  setImmediate(refillSpares);
+}
+
+/** Keep a few booted blank isolates ready, so a cold start skips the runtime's boot. */
+function refillSpares(): void {
+  refillScheduled = false;
+  const fresh: GuestIsolate[] = [];
+  while (spares.length + fresh.length < init!.spareIsolates) {
+    fresh.push(new GuestIsolate(runtime!, init!.defaultMemoryMb, onCatastrophe));
+  }
+  for (const guest of spares) if (guest.slot < 0) fresh.push(guest);
+  if (fresh.length === 0) return;
+  for (const guest of fresh) if (!spares.includes(guest)) spares.push(guest);
+  for (const guest of fresh) void watchdog!.watch(guest);
+}
+
+async function create(spec: InstanceSpec): Promise<void> {
+  const definition = definitions.get(spec.fnKey);
+  const instance = new HostInstance(spec, {
+    watchdog: watchdog!,
+    send: (header, body) => writer.send(FrameType.Result, header, body),
+    log: pushLog,
+    onGone: (id, reason) => {
+      instances.delete(id);
+      if (reason) writer.send(FrameType.Lost, { instanceId: id, reason });
+    },
+  });
+  instances.set(spec.instanceId, instance);
+  if (!definition) {
+    instance.fail('WORKER_CRASHED', `function version ${spec.fnKey} is not defined on this host`);
+    return;
+  }
+  let guest: GuestIsolate;
+  try {
+    guest = await takeIsolate(spec.limits.memoryMb);
+  } catch (error) {
+    instance.fail('WORKER_CRASHED', `could not create an isolate: ${String(error)}`);
+    return;
+  }
+  instance.attach(guest, definition.code, definition.filename, definition.mapper, init!.startupCpuMs, init!.startupTimeoutMs);
+}
+
+function pushLog(record: LogRecord): void {
+  if (logBuffer.length === 0) setImmediate(flushLogs);
+  logBuffer.push(record);
+}
+
+function flushLogs(): void {
+  if (logBuffer.length === 0) return;
+  const records = logBuffer;
+  logBuffer = [];
+  writer.send(FrameType.Logs, { records });
+}
+
+function sendStats(id: number): void {
+  let heapBytes = 0;
+  const perInstance: { instanceId: number; heapBytes: number }[] = [];
+  for (const instance of instances.values()) {
+    const bytes = instance.heapUsedBytes();
+    heapBytes += bytes;
+    perInstance.push({ instanceId: instance.id, heapBytes: bytes });
+  }
+  writer.send(FrameType.Stats, { id, instances: instances.size, spares: spares.length, heapBytes, rssBytes: process.memoryUsage.rss(), perInstance });
+}

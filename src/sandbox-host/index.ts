@@ -1,0 +1,7 @@
+/**
+ * The gateway's view of the sandbox hosts. Deliberately does not export isolate.ts:
+ * importing this module must never load isolated-vm into the gateway.
+ */
+export { HostPool, SandboxHost, type HostPoolOptions, type HostStats, type InvokeResult } from './host-pool.ts';
+export type { CreateMessage, InitMessage, LogRecord, ResultMessage } from './messages.ts';
+export type { GuestRequest } from '../../sandbox/src/bridge.ts';

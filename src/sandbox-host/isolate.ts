@@ -1,0 +1,363 @@
+/**
+ * The only module of Atoll that imports isolated-vm. It boots guest isolates with the
+ * in-isolate runtime (sandbox/), loads function code into them, runs invocations, and
+ * runs the watchdog that stops runaways. Everything isolated-vm hands out (Reference,
+ * Callback, ExternalCopy, the module itself) stays in this file: guest code only ever
+ * sees the plain functions the runtime captured in a closure at boot.
+ */
+import ivm from 'isolated-vm';
+import { randomBytes } from 'node:crypto';
+import type { FunctionMeta, GuestRequest, GuestResult, LoadResult, LogLevel } from '../../sandbox/src/bridge.ts';
+
+/** What the host does for a guest isolate's runtime. */
+export interface GuestHooks {
+  log(level: LogLevel, text: string): void;
+  setTimer(id: number, delayMs: number): void;
+  clearTimer(id: number): void;
+  done(invocationId: number, result: GuestResult): void;
+}
+
+/** The runtime script, compiled once per host and then reused through V8's code cache. */
+export class RuntimeScript {
+  readonly source: string;
+  #cachedData: ivm.ExternalCopy<ArrayBuffer> | undefined;
+
+  constructor(source: string) {
+    this.source = source;
+  }
+
+  compile(isolate: ivm.Isolate): ivm.Script {
+    if (this.#cachedData) {
+      const script = isolate.compileScriptSync(this.source, { filename: 'atoll:runtime.js', cachedData: this.#cachedData });
+      if (!script.cachedDataRejected) return script;
+    }
+    const script = isolate.compileScriptSync(this.source, { filename: 'atoll:runtime.js', produceCachedData: true });
+    this.#cachedData = script.cachedData;
+    return script;
+  }
+}
+
+/** Why an isolate was stopped by the watchdog. */
+export type KillReason = 'cpu' | 'wall';
+
+/** The watchdog's verdict: why, and the isolate's total CPU time when it struck. */
+export interface Kill {
+  reason: KillReason;
+  isolateCpuMs: number;
+}
+
+const WRAP_PREFIX = '(function (exports, module) {';
+
+/** A booted guest isolate: one context, the runtime installed, at most one function loaded. */
+export class GuestIsolate {
+  readonly memoryMb: number;
+  readonly #isolate: ivm.Isolate;
+  readonly #context: ivm.Context;
+  readonly #load: ivm.Reference<Function>;
+  readonly #invoke: ivm.Reference<Function>;
+  readonly #fireTimer: ivm.Reference<Function>;
+  #hooks: GuestHooks | undefined;
+  /** Set once registered with a watchdog. */
+  slot = -1;
+
+  constructor(runtime: RuntimeScript, memoryMb: number, onCatastrophe: (message: string) => void) {
+    this.memoryMb = memoryMb;
+    this.#isolate = new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: onCatastrophe });
+    try {
+      this.#context = this.#isolate.createContextSync();
+      const hook = <K extends keyof GuestHooks>(name: K) =>
+        (...args: Parameters<GuestHooks[K]>) => (this.#hooks?.[name] as (...a: unknown[]) => unknown)?.(...args);
+      // The bridge is assembled inside a closure so its functions are never globals
+      // for longer than the runtime's first statement, which deletes them.
+      this.#context.evalClosureSync(
+        'globalThis.__atollBridge = { log: $0, setTimer: $1, clearTimer: $2, randomBytes: $3, done: $4 };',
+        [
+          new ivm.Callback(hook('log')),
+          new ivm.Callback(hook('setTimer')),
+          new ivm.Callback(hook('clearTimer')),
+          new ivm.Callback((length: number) => {
+            const n = Math.min(Math.max(0, length | 0), 65536);
+            return new ivm.ExternalCopy(randomBytes(n).buffer).copyInto({ release: true });
+          }),
+          new ivm.Callback(hook('done')),
+        ],
+      );
+      const entry = runtime.compile(this.#isolate).runSync(this.#context, { reference: true });
+      // Shared memory would let a guest block the host thread without using CPU time
+      // (Atomics.wait). The runtime's libraries may look at these while booting; guests never.
+      this.#context.evalSync('delete globalThis.SharedArrayBuffer; delete Atomics.wait; delete Atomics.waitAsync;');
+      // Bind the entry's methods inside the isolate so no `this` crosses the boundary.
+      const methods = this.#context.evalClosureSync(
+        'const e = $0; return [e.load.bind(e), e.invoke.bind(e), e.fireTimer.bind(e)];',
+        [entry.derefInto()],
+        { result: { reference: true } },
+      ) as ivm.Reference<Function[]>;
+      this.#load = methods.getSync(0, { reference: true }) as ivm.Reference<Function>;
+      this.#invoke = methods.getSync(1, { reference: true }) as ivm.Reference<Function>;
+      this.#fireTimer = methods.getSync(2, { reference: true }) as ivm.Reference<Function>;
+      methods.release();
+      entry.release();
+    } catch (error) {
+      if (!this.#isolate.isDisposed) this.#isolate.dispose();
+      throw error;
+    }
+  }
+
+  get handle(): ivm.Isolate {
+    return this.#isolate;
+  }
+
+  get isDisposed(): boolean {
+    return this.#isolate.isDisposed;
+  }
+
+  /** CPU time this isolate has used since it was created, in milliseconds. */
+  get cpuMs(): number {
+    return Number(this.#isolate.cpuTime) / 1e6;
+  }
+
+  heapUsedBytes(): number {
+    if (this.#isolate.isDisposed) return 0;
+    const stats = this.#isolate.getHeapStatisticsSync();
+    return stats.used_heap_size + stats.externally_allocated_size;
+  }
+
+  setHooks(hooks: GuestHooks): void {
+    this.#hooks = hooks;
+  }
+
+  /** Compile the function's bundle and run its top level. Throws if the isolate is disposed mid-way. */
+  load(code: string, filename: string, env: Record<string, string>, meta: FunctionMeta): LoadResult {
+    const script = this.#isolate.compileScriptSync(`${WRAP_PREFIX}${code}\n})`, { filename });
+    const factory = script.runSync(this.#context, { reference: true });
+    script.release();
+    try {
+      return this.#load.applySync(undefined, [factory.derefInto(), env, meta], {
+        arguments: { copy: true },
+        result: { copy: true },
+      }) as LoadResult;
+    } finally {
+      factory.release();
+    }
+  }
+
+  /** Start an invocation; the outcome arrives through the `done` hook. */
+  invoke(invocationId: number, request: GuestRequest, body: ArrayBuffer | undefined): void {
+    this.#invoke.applySync(undefined, [invocationId, request, body], { arguments: { copy: true } });
+  }
+
+  fireTimer(id: number): void {
+    this.#fireTimer.applySync(undefined, [id]);
+  }
+
+  dispose(): void {
+    this.#hooks = undefined;
+    if (!this.#isolate.isDisposed) this.#isolate.dispose();
+  }
+}
+
+/** Column offset of the user's code on the first line of the compiled wrapper. */
+export const WRAPPER_COLUMN_OFFSET = WRAP_PREFIX.length;
+
+// Watchdog shared-memory layout. The main thread arms a slot before each entry into a
+// guest and disarms it after; the watchdog thread reads the deadlines.
+const CTL_WAKE = 0;
+const CTL_STOP = 1;
+const CTL_ACTIVE = 2;
+const CTL_HIGH = 3;
+export const SLOT_FREE = 0;
+export const SLOT_ARMED = 1;
+export const SLOT_KILLED_CPU = 2;
+export const SLOT_KILLED_WALL = 3;
+
+/** Shared memory of a watchdog: control words, slot states and deadlines. */
+export interface WatchdogMemory {
+  buffer: SharedArrayBuffer;
+  maxSlots: number;
+}
+
+/** Byte offsets of the arrays inside WatchdogMemory.buffer. */
+export function watchdogViews(memory: WatchdogMemory) {
+  const { buffer, maxSlots } = memory;
+  return {
+    ctl: new Int32Array(buffer, 0, 4),
+    state: new Int32Array(buffer, 16, maxSlots),
+    cpuLimitMs: new Float64Array(buffer, 16 + align8(4 * maxSlots), maxSlots),
+    wallDeadlineMs: new Float64Array(buffer, 16 + align8(4 * maxSlots) + 8 * maxSlots, maxSlots),
+    killedAtMs: new Float64Array(buffer, 16 + align8(4 * maxSlots) + 16 * maxSlots, maxSlots),
+    killedCpuMs: new Float64Array(buffer, 16 + align8(4 * maxSlots) + 24 * maxSlots, maxSlots),
+  };
+}
+
+function align8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
+
+export function allocateWatchdogMemory(maxSlots: number): WatchdogMemory {
+  const bytes = 16 + align8(4 * maxSlots) + 32 * maxSlots;
+  return { buffer: new SharedArrayBuffer(bytes), maxSlots };
+}
+
+/**
+ * The loop the watchdog isolate runs on isolated-vm's thread pool. It cannot be interrupted
+ * by the guest because it runs on another thread: while the host's main thread is blocked
+ * inside a guest call, this loop still reads each armed isolate's CPU time and the wall
+ * clock, and disposes the isolate that broke its limit.
+ */
+const WATCHDOG_SOURCE = `
+const isolates = [];
+function register(slot, isolate) { isolates[slot] = isolate; }
+function forget(slot) { isolates[slot] = undefined; }
+function run() {
+  const ctl = new Int32Array(memory, 0, 4);
+  const { state, cpuLimitMs, wallDeadlineMs, killedAtMs, killedCpuMs } = views;
+  for (;;) {
+    Atomics.wait(ctl, ${CTL_WAKE}, 0, Atomics.load(ctl, ${CTL_ACTIVE}) > 0 ? 1 : 100);
+    if (Atomics.load(ctl, ${CTL_STOP}) === 1) { Atomics.store(ctl, ${CTL_STOP}, 0); return; }
+    const high = Atomics.load(ctl, ${CTL_HIGH});
+    let now = 0;
+    for (let slot = 0; slot < high; slot++) {
+      if (Atomics.load(state, slot) !== ${SLOT_ARMED}) continue;
+      const isolate = isolates[slot];
+      if (isolate === undefined) continue;
+      let cpuMs;
+      try { cpuMs = Number(isolate.cpuTime) / 1e6; } catch { continue; }
+      if (now === 0) now = Date.now();
+      let verdict = 0;
+      if (cpuMs > cpuLimitMs[slot]) verdict = ${SLOT_KILLED_CPU};
+      else if (now > wallDeadlineMs[slot]) verdict = ${SLOT_KILLED_WALL};
+      if (verdict === 0) continue;
+      if (Atomics.compareExchange(state, slot, ${SLOT_ARMED}, verdict) !== ${SLOT_ARMED}) continue;
+      killedAtMs[slot] = now;
+      try { isolate.dispose(); } catch {}
+      try { killedCpuMs[slot] = Number(isolate.cpuTime) / 1e6; } catch { killedCpuMs[slot] = cpuMs; }
+    }
+  }
+}
+`;
+
+/**
+ * One watchdog per sandbox host: a small trusted isolate whose loop runs on a worker
+ * thread. Registering a new guest isolate needs the loop paused for a moment (an
+ * isolate handle can only be handed over while the watchdog isolate is idle); guest
+ * entries wait for `whenRunning` so no guest code ever runs unwatched.
+ */
+export class Watchdog {
+  readonly memory: WatchdogMemory;
+  readonly #views: ReturnType<typeof watchdogViews>;
+  readonly #isolate: ivm.Isolate;
+  readonly #register: ivm.Reference<Function>;
+  readonly #forget: ivm.Reference<Function>;
+  readonly #run: ivm.Reference<Function>;
+  #loop: Promise<unknown> | undefined;
+  #pending: GuestIsolate[] = [];
+  #released: number[] = [];
+  #freeSlots: number[] = [];
+  #high = 0;
+  #pausing: Promise<void> | undefined;
+  #waiting: (() => void)[] = [];
+
+  constructor(maxSlots: number) {
+    this.memory = allocateWatchdogMemory(maxSlots);
+    this.#views = watchdogViews(this.memory);
+    this.#isolate = new ivm.Isolate({ memoryLimit: 16 });
+    const context = this.#isolate.createContextSync();
+    context.global.setSync('memory', new ivm.ExternalCopy(this.memory.buffer).copyInto({ release: true }));
+    context.global.setSync('maxSlots', maxSlots);
+    context.evalSync(`
+      const align8 = (n) => Math.ceil(n / 8) * 8;
+      globalThis.views = {
+        state: new Int32Array(memory, 16, maxSlots),
+        cpuLimitMs: new Float64Array(memory, 16 + align8(4 * maxSlots), maxSlots),
+        wallDeadlineMs: new Float64Array(memory, 16 + align8(4 * maxSlots) + 8 * maxSlots, maxSlots),
+        killedAtMs: new Float64Array(memory, 16 + align8(4 * maxSlots) + 16 * maxSlots, maxSlots),
+        killedCpuMs: new Float64Array(memory, 16 + align8(4 * maxSlots) + 24 * maxSlots, maxSlots),
+      };`);
+    context.evalSync(WATCHDOG_SOURCE);
+    this.#register = context.global.getSync('register', { reference: true }) as ivm.Reference<Function>;
+    this.#forget = context.global.getSync('forget', { reference: true }) as ivm.Reference<Function>;
+    this.#run = context.global.getSync('run', { reference: true }) as ivm.Reference<Function>;
+    this.#start();
+  }
+
+  /** Hand a guest isolate to the watchdog. Resolves once it is watched. */
+  async watch(guest: GuestIsolate): Promise<void> {
+    this.#pending.push(guest);
+    await this.#pause();
+  }
+
+  /** Stop watching a disposed isolate and recycle its slot (takes effect at the next pause). */
+  release(guest: GuestIsolate): void {
+    if (guest.slot < 0) return;
+    Atomics.store(this.#views.state, guest.slot, SLOT_FREE);
+    this.#released.push(guest.slot);
+    guest.slot = -1;
+  }
+
+  /** Run `fn` now if the watchdog is running, else as soon as it runs again. */
+  whenRunning(fn: () => void): void {
+    if (this.#pausing === undefined) fn();
+    else this.#waiting.push(fn);
+  }
+
+  get isRunning(): boolean {
+    return this.#pausing === undefined;
+  }
+
+  /** Arm a slot before entering the guest. Limits are absolute: isolate CPU ms and epoch ms. */
+  arm(guest: GuestIsolate, cpuLimitMs: number, wallDeadlineMs: number): void {
+    const { ctl, state, cpuLimitMs: cpu, wallDeadlineMs: wall } = this.#views;
+    cpu[guest.slot] = cpuLimitMs;
+    wall[guest.slot] = wallDeadlineMs;
+    Atomics.store(state, guest.slot, SLOT_ARMED);
+    if (Atomics.add(ctl, CTL_ACTIVE, 1) === 0) Atomics.notify(ctl, CTL_WAKE);
+  }
+
+  /** Disarm after the guest returned. Returns the kill verdict, if the watchdog struck. */
+  disarm(guest: GuestIsolate): Kill | undefined {
+    const { ctl, state, killedCpuMs } = this.#views;
+    Atomics.sub(ctl, CTL_ACTIVE, 1);
+    const previous = Atomics.exchange(state, guest.slot, SLOT_FREE);
+    if (previous === SLOT_KILLED_CPU) return { reason: 'cpu', isolateCpuMs: killedCpuMs[guest.slot]! };
+    if (previous === SLOT_KILLED_WALL) return { reason: 'wall', isolateCpuMs: killedCpuMs[guest.slot]! };
+    return undefined;
+  }
+
+  #start(): void {
+    this.#loop = this.#run.apply(undefined, []).catch((error: unknown) => {
+      process.stderr.write(`atoll sandbox host: watchdog loop failed: ${String(error)}\n`);
+      process.exit(70);
+    });
+  }
+
+  #pause(): Promise<void> {
+    if (this.#pausing) return this.#pausing;
+    const { ctl } = this.#views;
+    Atomics.store(ctl, CTL_STOP, 1);
+    Atomics.notify(ctl, CTL_WAKE);
+    this.#pausing = (async () => {
+      await this.#loop;
+      // Registrations that arrive while we wait are taken in the same pause.
+      for (const slot of this.#released) {
+        this.#forget.applySync(undefined, [slot]);
+        this.#freeSlots.push(slot);
+      }
+      this.#released = [];
+      for (const guest of this.#pending) {
+        if (guest.isDisposed) continue;
+        const slot = this.#freeSlots.pop() ?? this.#high++;
+        if (slot >= this.memory.maxSlots) throw new Error('sandbox host: too many isolates for the watchdog');
+        this.#register.applySync(undefined, [slot, guest.handle]);
+        guest.slot = slot;
+      }
+      this.#pending = [];
+      Atomics.store(ctl, CTL_HIGH, this.#high);
+      this.#start();
+      this.#pausing = undefined;
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      for (const fn of waiting) fn();
+    })();
+    return this.#pausing;
+  }
+}

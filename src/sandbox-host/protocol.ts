@@ -1,0 +1,127 @@
+/**
+ * The wire format between the gateway and its sandbox hosts: length-prefixed frames over
+ * a Unix socket pair. Node's built-in child-process IPC serialises every message as JSON
+ * and wakes the loop per message; here each frame carries a small JSON header and raw
+ * bytes (bodies are never JSON-encoded), and writes are batched per tick.
+ *
+ * frame := u32 frameLength | u8 type | u32 headerLength | header (UTF-8 JSON) | body bytes
+ */
+import type { Socket } from 'node:net';
+
+export const FrameType = {
+  /** gateway → host: boot the host (runtime script text in the body). */
+  Init: 1,
+  /** gateway → host: make a function version's code known to the host. */
+  Define: 2,
+  /** gateway → host: create an instance (isolate) of a defined function version. */
+  Create: 3,
+  /** gateway → host: run one invocation on an instance. */
+  Invoke: 4,
+  /** gateway → host: dispose an instance. */
+  Destroy: 5,
+  /** host → gateway: the outcome of an invocation. */
+  Result: 6,
+  /** host → gateway: console lines of guests. */
+  Logs: 7,
+  /** host → gateway: an instance was lost outside any invocation. */
+  Lost: 8,
+  /** host → gateway: the host is booted and ready. */
+  Ready: 9,
+  /** gateway → host: forget a function version (deleted or replaced). */
+  Undefine: 10,
+  /** host → gateway: statistics of the host (instances, heap). */
+  Stats: 11,
+  /** gateway → host: ask for statistics. */
+  StatsRequest: 12,
+} as const;
+export type FrameType = (typeof FrameType)[keyof typeof FrameType];
+
+export interface Frame {
+  type: FrameType;
+  header: any;
+  body: Buffer | undefined;
+}
+
+const PREFIX_BYTES = 9;
+
+/** Serialise one frame. */
+export function encodeFrame(type: FrameType, header: unknown, body?: Uint8Array): Buffer {
+  const json = Buffer.from(JSON.stringify(header));
+  const bodyLength = body ? body.byteLength : 0;
+  const out = Buffer.allocUnsafe(4 + 1 + 4 + json.length + bodyLength);
+  out.writeUInt32LE(1 + 4 + json.length + bodyLength, 0);
+  out.writeUInt8(type, 4);
+  out.writeUInt32LE(json.length, 5);
+  json.copy(out, PREFIX_BYTES);
+  if (body && bodyLength > 0) out.set(body, PREFIX_BYTES + json.length);
+  return out;
+}
+
+/** Incremental decoder: feed it socket chunks, it calls back once per whole frame. */
+export class FrameReader {
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  readonly #onFrame: (frame: Frame) => void;
+
+  constructor(onFrame: (frame: Frame) => void) {
+    this.#onFrame = onFrame;
+  }
+
+  push(chunk: Buffer): void {
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    if (this.#pendingBytes < 4) return;
+    let buffer = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
+    let offset = 0;
+    while (buffer.length - offset >= 4) {
+      const frameLength = buffer.readUInt32LE(offset);
+      if (buffer.length - offset - 4 < frameLength) break;
+      const start = offset + 4;
+      const type = buffer.readUInt8(start) as FrameType;
+      const headerLength = buffer.readUInt32LE(start + 1);
+      const headerStart = start + 5;
+      const bodyStart = headerStart + headerLength;
+      const end = start + frameLength;
+      const header = JSON.parse(buffer.toString('utf8', headerStart, bodyStart));
+      // Bodies are copied out so the big receive buffer can be released.
+      const body = end > bodyStart ? Buffer.from(buffer.subarray(bodyStart, end)) : undefined;
+      offset = end;
+      this.#onFrame({ type, header, body });
+    }
+    buffer = offset === buffer.length ? Buffer.alloc(0) : buffer.subarray(offset);
+    this.#pending = buffer.length ? [buffer] : [];
+    this.#pendingBytes = buffer.length;
+  }
+}
+
+/** Batches frames written in the same tick into one socket write. */
+export class FrameWriter {
+  readonly #socket: Socket;
+  #queue: Buffer[] = [];
+  #scheduled = false;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+  }
+
+  send(type: FrameType, header: unknown, body?: Uint8Array): void {
+    this.#queue.push(encodeFrame(type, header, body));
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#flush);
+    }
+  }
+
+  /** Write now, synchronously queued on the socket (used before the process exits). */
+  flushNow(): void {
+    this.#flush();
+  }
+
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    const queue = this.#queue;
+    if (queue.length === 0 || this.#socket.destroyed) return;
+    this.#queue = [];
+    this.#socket.write(queue.length === 1 ? queue[0]! : Buffer.concat(queue));
+  };
+}

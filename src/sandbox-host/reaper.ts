@@ -1,0 +1,41 @@
+/**
+ * Last line of defence inside a sandbox host. A few V8 operations cannot be interrupted
+ * (`new Array(1e9).fill(0)` runs a builtin that never checks for termination), so an
+ * isolate the watchdog disposed can keep the main thread busy or wedge it in garbage
+ * collection. The reaper is a plain worker thread that watches the watchdog's slots:
+ * a slot killed long ago and never acknowledged by the main thread means the main thread
+ * is stuck, and the host kills itself so the gateway replaces it.
+ */
+import { Worker } from 'node:worker_threads';
+import type { WatchdogMemory } from './isolate.ts';
+
+const REAPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { buffer, maxSlots, graceMs, killedCpu, killedWall, pollMs } = workerData;
+const align8 = (n) => Math.ceil(n / 8) * 8;
+const ctl = new Int32Array(buffer, 0, 4);
+const state = new Int32Array(buffer, 16, maxSlots);
+const killedAtMs = new Float64Array(buffer, 16 + align8(4 * maxSlots) + 16 * maxSlots, maxSlots);
+setInterval(() => {
+  const high = Atomics.load(ctl, 3);
+  const now = Date.now();
+  for (let slot = 0; slot < high; slot++) {
+    const s = Atomics.load(state, slot);
+    if ((s === killedCpu || s === killedWall) && now - killedAtMs[slot] > graceMs) {
+      process._rawDebug('atoll sandbox host: an isolate did not stop after the watchdog disposed it; replacing this host');
+      process.kill(process.pid, 'SIGKILL');
+    }
+  }
+}, pollMs);
+`;
+
+/** Start the reaper thread over a watchdog's shared memory. */
+export function startReaper(memory: WatchdogMemory, killedCpu: number, killedWall: number, graceMs = 1000): Worker {
+  const worker = new Worker(REAPER_SOURCE, {
+    eval: true,
+    workerData: { buffer: memory.buffer, maxSlots: memory.maxSlots, graceMs, killedCpu, killedWall, pollMs: 100 },
+    resourceLimits: { maxOldGenerationSizeMb: 16 },
+  });
+  worker.unref();
+  return worker;
+}

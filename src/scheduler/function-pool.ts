@@ -1,0 +1,154 @@
+/**
+ * The instances of one function version. An instance serves one invocation at a time;
+ * the pool grows with concurrent load up to `concurrency.max`, then queues briefly, and
+ * answers TOO_MANY_REQUESTS when the queue is full or a request waited too long.
+ */
+import { AtollError } from '../errors/index.ts';
+import type { SandboxHost } from '../sandbox-host/index.ts';
+import type { FunctionVersion } from './types.ts';
+
+export interface Instance {
+  readonly id: number;
+  readonly host: SandboxHost;
+  readonly pool: FunctionPool;
+  lastUsedMs: number;
+  busy: boolean;
+  heapBytes: number;
+}
+
+export interface Lease {
+  instance: Instance;
+  created: boolean;
+}
+
+interface Waiter {
+  resolve(lease: Lease): void;
+  reject(error: AtollError): void;
+  timer: NodeJS.Timeout;
+}
+
+export interface PoolHooks {
+  /** Create an instance on some host (the scheduler picks the host and charges the budget). */
+  spawn(pool: FunctionPool): Instance;
+  /** An instance became idle. */
+  idle(instance: Instance): void;
+  /** An instance was taken from idle. */
+  taken(instance: Instance): void;
+}
+
+export class FunctionPool {
+  version: FunctionVersion;
+  /** Set when the version was removed: instances are destroyed as they come back. */
+  retired = false;
+  readonly #hooks: PoolHooks;
+  readonly #queueDepth: number;
+  readonly #queueWaitMs: number;
+  /** Idle instances, most recently used last (LIFO keeps the warmest ones busy). */
+  readonly idle: Instance[] = [];
+  readonly all = new Set<Instance>();
+  #queue: Waiter[] = [];
+
+  constructor(version: FunctionVersion, hooks: PoolHooks, queueDepth: number, queueWaitMs: number) {
+    this.version = version;
+    this.#hooks = hooks;
+    this.#queueDepth = queueDepth;
+    this.#queueWaitMs = queueWaitMs;
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** An idle instance, a new one, or a place in the queue. */
+  acquire(): Lease | Promise<Lease> {
+    const instance = this.idle.pop();
+    if (instance) {
+      instance.busy = true;
+      this.#hooks.taken(instance);
+      return { instance, created: false };
+    }
+    if (this.all.size < this.version.concurrency.max) return { instance: this.#spawnBusy(), created: true };
+    if (this.#queue.length >= this.#queueDepth) {
+      throw new AtollError('TOO_MANY_REQUESTS', `function ${this.version.name} is at its concurrency limit of ${this.version.concurrency.max} and its queue is full`);
+    }
+    return new Promise<Lease>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.#queue = this.#queue.filter((w) => w !== waiter);
+          reject(new AtollError('TOO_MANY_REQUESTS', `no instance of ${this.version.name} became free within ${this.#queueWaitMs} ms`));
+        }, this.#queueWaitMs),
+      };
+      this.#queue.push(waiter);
+    });
+  }
+
+  /** Give an instance back after an invocation; `gone` when it was disposed. */
+  release(instance: Instance, gone: boolean): void {
+    instance.lastUsedMs = Date.now();
+    if (gone) {
+      this.remove(instance);
+      this.#serveQueue();
+      return;
+    }
+    const waiter = this.#queue.shift();
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      waiter.resolve({ instance, created: false });
+      return;
+    }
+    instance.busy = false;
+    this.idle.push(instance);
+    this.#hooks.idle(instance);
+  }
+
+  /** Forget an instance (disposed, evicted, or its host died). */
+  remove(instance: Instance): void {
+    if (!this.all.delete(instance)) return;
+    const index = this.idle.indexOf(instance);
+    if (index >= 0) this.idle.splice(index, 1);
+    this.#serveQueue();
+  }
+
+  /** Create idle instances until `count` exist. */
+  warm(count: number): Instance[] {
+    const created: Instance[] = [];
+    while (this.all.size < Math.min(count, this.version.concurrency.max)) {
+      const instance = this.#spawnBusy();
+      instance.busy = false;
+      this.idle.push(instance);
+      this.#hooks.idle(instance);
+      created.push(instance);
+    }
+    return created;
+  }
+
+  /** Fail every queued request (the function was deleted or the server is closing). */
+  rejectQueued(error: AtollError): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const waiter of queue) {
+      clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
+  }
+
+  #spawnBusy(): Instance {
+    const instance = this.#hooks.spawn(this);
+    instance.busy = true;
+    this.all.add(instance);
+    return instance;
+  }
+
+  #serveQueue(): void {
+    if (this.#queue.length === 0 || this.all.size >= this.version.concurrency.max) return;
+    const waiter = this.#queue.shift()!;
+    clearTimeout(waiter.timer);
+    waiter.resolve({ instance: this.#spawnBusy(), created: true });
+  }
+}

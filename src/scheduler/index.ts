@@ -1,0 +1,179 @@
+/**
+ * Decides which instance serves each invocation: per-function-version pools that grow
+ * with load and shrink to zero when idle, spread over the sandbox hosts, under a global
+ * memory budget that evicts the least recently used idle instances.
+ */
+import { AtollError } from '../errors/index.ts';
+import type { GuestRequest, HostPool } from '../sandbox-host/index.ts';
+import { FunctionPool, type Instance } from './function-pool.ts';
+import type { FunctionVersion, InvocationOutcome } from './types.ts';
+
+export type { FunctionVersion, InvocationOutcome, InvocationMetrics } from './types.ts';
+
+export interface SchedulerOptions {
+  idleMs: number;
+  queueDepth: number;
+  queueWaitMs: number;
+  /** Budget for the memory all instances use together, in bytes. */
+  memoryBudgetBytes: number;
+  /** What an instance is charged before its host reports its real heap size. */
+  instanceEstimateBytes: number;
+  /** Extra time a cold start may take (the module's top level), in ms. */
+  startupTimeoutMs: number;
+}
+
+export class Scheduler {
+  readonly #hosts: HostPool;
+  readonly #options: SchedulerOptions;
+  readonly #pools = new Map<string, FunctionPool>();
+  readonly #instances = new Map<number, Instance>();
+  /**
+   * Idle instances only, in the order they became idle: the first is the least recently
+   * used. A Map is an O(1) LRU here; lru-cache would fit too, but it clears its
+   * preallocated arrays each time its last entry is deleted, which happens on nearly
+   * every warm request at low concurrency.
+   */
+  readonly #idle = new Map<number, Instance>();
+  #committedBytes = 0;
+  #nextInstanceId = 1;
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(hosts: HostPool, options: SchedulerOptions) {
+    this.#hosts = hosts;
+    this.#options = options;
+    this.#sweeper = setInterval(() => this.sweep(Date.now()), Math.min(10_000, Math.max(250, options.idleMs / 4)));
+    this.#sweeper.unref();
+  }
+
+  /** Run one invocation of `version`. Never throws for what the function did: failures are outcomes. */
+  async invoke(version: FunctionVersion, request: GuestRequest, body: Uint8Array | undefined): Promise<InvocationOutcome> {
+    const pool = this.#poolFor(version);
+    const pending = pool.acquire();
+    const lease = pending instanceof Promise ? await pending : pending;
+    const { instance } = lease;
+    const deadline = Date.now() + version.limits.timeoutMs + (lease.created ? this.#options.startupTimeoutMs : 0);
+    const result = await instance.host.invoke(instance.id, request, body, deadline);
+    const gone = result.kind === 'failure' && result.disposed;
+    if (gone) this.#forget(instance);
+    if (pool.retired && !gone) this.#destroy(instance);
+    else pool.release(instance, gone);
+    const metrics = { cpuMs: result.cpuMs, wallMs: result.wallMs, cold: result.cold ?? lease.created };
+    switch (result.kind) {
+      case 'response':
+        return { kind: 'response', status: result.status, headers: result.headers, body: result.body, metrics };
+      case 'result':
+        return { kind: 'result', payload: result.payload, metrics };
+      default:
+        return { kind: 'failure', code: result.code, message: result.message, metrics };
+    }
+  }
+
+  /** Keep `concurrency.minWarm` instances of `version` ready. */
+  prewarm(version: FunctionVersion): void {
+    if (version.concurrency.minWarm > 0) this.#poolFor(version).warm(version.concurrency.minWarm);
+  }
+
+  /** A version is no longer reachable (function deleted): drop its instances and code. */
+  retire(fnKey: string): void {
+    const pool = this.#pools.get(fnKey);
+    if (!pool) return;
+    this.#pools.delete(fnKey);
+    pool.retired = true;
+    pool.rejectQueued(new AtollError('FUNCTION_NOT_FOUND', `function version ${fnKey} was removed`));
+    for (const instance of [...pool.idle]) this.#destroy(instance);
+    for (const host of this.#hosts.hosts) if (pool.size === 0) host.undefine(fnKey);
+  }
+
+  /** Instances that died with their host or on their own. */
+  onInstancesLost(instanceIds: number[]): void {
+    for (const id of instanceIds) {
+      const instance = this.#instances.get(id);
+      if (!instance) continue;
+      this.#forget(instance);
+      if (!instance.busy) instance.pool.remove(instance);
+    }
+  }
+
+  /** Scale to zero: destroy instances idle for longer than idleMs, keeping minWarm. */
+  sweep(now: number): void {
+    for (const [fnKey, pool] of this.#pools) {
+      const keep = pool.version.concurrency.minWarm;
+      for (const instance of [...pool.idle]) {
+        if (pool.size <= keep) break;
+        if (now - instance.lastUsedMs >= this.#options.idleMs) this.#destroy(instance);
+      }
+      if (pool.size === 0 && pool.queued === 0 && keep === 0) {
+        this.#pools.delete(fnKey);
+        for (const host of this.#hosts.hosts) host.undefine(fnKey);
+      }
+    }
+  }
+
+  /** Ask the hosts how much heap each instance really uses, for the memory budget. */
+  async refreshMemory(): Promise<void> {
+    const stats = await Promise.all(this.#hosts.hosts.filter((h) => h.alive).map((host) => host.stats()));
+    for (const hostStats of stats) {
+      for (const { instanceId, heapBytes } of hostStats.perInstance) {
+        const instance = this.#instances.get(instanceId);
+        if (!instance) continue;
+        this.#committedBytes += heapBytes - instance.heapBytes;
+        instance.heapBytes = heapBytes;
+      }
+    }
+  }
+
+  stats(): { pools: number; instances: number; idle: number; committedBytes: number } {
+    return { pools: this.#pools.size, instances: this.#instances.size, idle: this.#idle.size, committedBytes: this.#committedBytes };
+  }
+
+  close(): void {
+    clearInterval(this.#sweeper);
+    for (const pool of this.#pools.values()) pool.rejectQueued(new AtollError('NOT_READY', 'the server is shutting down'));
+  }
+
+  #poolFor(version: FunctionVersion): FunctionPool {
+    let pool = this.#pools.get(version.fnKey);
+    if (!pool) {
+      pool = new FunctionPool(version, {
+        spawn: (p) => this.#spawn(p),
+        idle: (instance) => {
+          this.#idle.delete(instance.id);
+          this.#idle.set(instance.id, instance);
+        },
+        taken: (instance) => this.#idle.delete(instance.id),
+      }, this.#options.queueDepth, this.#options.queueWaitMs);
+      this.#pools.set(version.fnKey, pool);
+    }
+    return pool;
+  }
+
+  #spawn(pool: FunctionPool): Instance {
+    const estimate = this.#options.instanceEstimateBytes;
+    // Make room under the memory budget by evicting the least recently used idle instances.
+    while (this.#committedBytes + estimate > this.#options.memoryBudgetBytes) {
+      const victim = this.#idle.values().next();
+      if (victim.done) break;
+      this.#destroy(victim.value);
+    }
+    const { version } = pool;
+    const host = this.#hosts.pick();
+    host.define(version.fnKey, `${version.name}.js`, version.code, version.sourceMap);
+    const instance: Instance = { id: this.#nextInstanceId++, host, pool, lastUsedMs: Date.now(), busy: true, heapBytes: estimate };
+    host.create({ instanceId: instance.id, fnKey: version.fnKey, name: version.name, version: version.version, limits: version.limits, env: { ...version.env } });
+    this.#instances.set(instance.id, instance);
+    this.#committedBytes += estimate;
+    return instance;
+  }
+
+  #destroy(instance: Instance): void {
+    instance.host.destroy(instance.id);
+    this.#forget(instance);
+    instance.pool.remove(instance);
+  }
+
+  #forget(instance: Instance): void {
+    if (!this.#instances.delete(instance.id)) return;
+    this.#idle.delete(instance.id);
+    this.#committedBytes -= instance.heapBytes;
+  }
+}

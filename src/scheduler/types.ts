@@ -1,0 +1,28 @@
+import type { ConcurrencyLimits, FunctionLimits } from '../limits/index.ts';
+
+/** What the scheduler needs to know about a deployed function version. */
+export interface FunctionVersion {
+  /** `name@version`: identifies the code on the hosts and the pool. */
+  readonly fnKey: string;
+  readonly name: string;
+  readonly version: number;
+  readonly style: 'workers' | 'lambda';
+  readonly limits: FunctionLimits;
+  readonly env: Readonly<Record<string, string>>;
+  readonly concurrency: ConcurrencyLimits;
+  /** The bundled code and its source map. */
+  readonly code: string;
+  readonly sourceMap: string | undefined;
+}
+
+/** What an invocation came to, as the gateway sees it. */
+export type InvocationOutcome =
+  | { kind: 'response'; status: number; headers: [string, string][]; body: Buffer | undefined; metrics: InvocationMetrics }
+  | { kind: 'result'; payload: string; metrics: InvocationMetrics }
+  | { kind: 'failure'; code: import('../errors/index.ts').ErrorCode; message: string; metrics: InvocationMetrics };
+
+export interface InvocationMetrics {
+  cpuMs: number;
+  wallMs: number;
+  cold: boolean;
+}
