@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAtoll } from '../../src/gateway/index.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/atoll.js', import.meta.url));
-const TOKEN = 'test-token';
+const EXAMPLES = fileURLToPath(new URL('../../examples/functions', import.meta.url));
+// startAtoll refuses admin tokens shorter than 16 characters, so not the brief's 'test-token'.
+const TOKEN = 'test-token-0123456789';
 
 interface Run {
   code: number;
@@ -201,9 +203,9 @@ describe('atoll CLI against a running server', () => {
 });
 
 describe('atoll serve', () => {
-  it('starts, prints its URL and a generated token, serves, and stops on SIGTERM', async () => {
+  it('starts, prints its URL, the example functions and a generated token, serves, and stops on SIGTERM', async () => {
     const dataDir = join(tmp, 'serve-data');
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--functions', EXAMPLES], {
       env: cleanEnv({}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -223,6 +225,7 @@ describe('atoll serve', () => {
       const token = /admin token: (\S+)/.exec(banner)?.[1];
       expect(url).toBeDefined();
       expect(banner).toMatch(/generated/);
+      expect(banner).toMatch(/^  \S+  http:\/\/\S+\/fn\//m);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       const ls = await atoll(['ls', '--url', url!, '--token', token!]);
       expect(ls.code).toBe(0);

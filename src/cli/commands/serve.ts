@@ -35,7 +35,7 @@ export const serve: Command = {
     // Loaded lazily so the client commands start without the gateway's dependencies.
     const { startAtoll } = await import('../../gateway/index.ts');
     const server = await startAtoll(opts);
-    printBanner(ctx, server, Boolean(ctx.env.ATOLL_ADMIN_TOKEN));
+    printBanner(ctx, server);
     await untilSignal(ctx);
     await server.close();
     ctx.err('atoll stopped');
@@ -54,15 +54,18 @@ interface StartOptions {
 interface Started {
   url: string;
   adminToken: string;
+  /** True when the token was created on this start, not taken from the env or the data dir. */
+  adminTokenGenerated?: boolean;
   deployed: { name: string; url: string }[];
 }
 
-function printBanner(ctx: CommandContext, server: Started, tokenFromEnv: boolean): void {
+function printBanner(ctx: CommandContext, server: Started): void {
   ctx.out(`atoll listening on ${server.url}`);
   for (const fn of server.deployed) ctx.out(`  ${fn.name}  ${fn.url}`);
-  // An operator-supplied token is not echoed into logs; a generated one must be shown once to be usable.
-  if (tokenFromEnv) ctx.out('admin token: from ATOLL_ADMIN_TOKEN');
-  else ctx.out(`admin token: ${server.adminToken} (generated, kept in the data directory)`);
+  // An operator-supplied token is not echoed into logs; one Atoll made must be shown to be usable.
+  if (ctx.env.ATOLL_ADMIN_TOKEN) ctx.out('admin token: from ATOLL_ADMIN_TOKEN');
+  else if (server.adminTokenGenerated) ctx.out(`admin token: ${server.adminToken} (generated now, kept in the data directory)`);
+  else ctx.out(`admin token: ${server.adminToken} (from the data directory)`);
 }
 
 /** Resolves on the first SIGINT/SIGTERM; a second one exits at once, for a shutdown that hangs. */
