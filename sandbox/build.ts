@@ -4,7 +4,9 @@
  * binding survives evaluation.
  */
 import { build, type Plugin } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -28,6 +30,15 @@ const shims: Plugin = {
       a.importer.endsWith('tr46-lazy.cjs') ? { path: require.resolve('tr46') } : { path: `${here}src/vendor/tr46-lazy.cjs` },
     );
     b.onLoad({ filter: /.*/, namespace: 'atoll-empty' }, () => ({ contents: '', loader: 'js' }));
+    // whatwg-url is evaluated on first use of URL, after the host deleted SharedArrayBuffer;
+    // webidl-conversions reads SharedArrayBuffer.prototype as it loads. No guest can make a
+    // SharedArrayBuffer, so a stand-in whose brand checks always fail is exact (and hands
+    // a guest that patched Object.getOwnPropertyDescriptor nothing real).
+    b.onLoad({ filter: /webidl-conversions[\\/]lib[\\/]index\.js$/ }, async (a) => ({
+      contents: `const SharedArrayBuffer = require(${JSON.stringify(`${here}src/vendor/no-shared-array-buffer.ts`)}).NoSharedArrayBuffer;\n${await readFile(a.path, 'utf8')}`,
+      loader: 'js',
+      resolveDir: dirname(a.path),
+    }));
   },
 };
 

@@ -18,7 +18,7 @@ import { Request } from './web/request.ts';
 import { Response, responseInternals } from './web/response.ts';
 import { setPlatformObjectCheck, structuredClone } from './web/structured-clone.ts';
 import { timerGlobals } from './web/timers.ts';
-import { URL, URLSearchParams } from './web/url.ts';
+import { whatwgUrl } from './web/url.ts';
 
 const INTERFACES: Record<string, Function> = {
   DOMException,
@@ -41,8 +41,8 @@ export function installGlobals(g: object): void {
     makeMembersEnumerable(cls.prototype);
     ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
   }
-  ObjectDefineProperty(g, 'URL', dataDescriptor(URL, false, true, true));
-  ObjectDefineProperty(g, 'URLSearchParams', dataDescriptor(URLSearchParams, false, true, true));
+  defineLazyGlobal(g, 'URL', () => whatwgUrl().URL);
+  defineLazyGlobal(g, 'URLSearchParams', () => whatwgUrl().URLSearchParams);
   const fns: Record<string, Function> = {
     atob,
     btoa,
@@ -59,6 +59,27 @@ export function installGlobals(g: object): void {
   ObjectDefineProperty(g, 'crypto', dataDescriptor(new Crypto(), false, true, true));
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
   setPlatformObjectCheck((v) => headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v));
+}
+
+/**
+ * A global whose value is computed on first access, as Node does for its lazy globals: an
+ * accessor that replaces itself with the WebIDL data property (also when assigned to).
+ */
+function defineLazyGlobal(g: object, name: string, load: () => unknown): void {
+  const become = (value: unknown) => ObjectDefineProperty(g, name, dataDescriptor(value, false, true, true));
+  ObjectDefineProperty(g, name, {
+    __proto__: null,
+    get() {
+      const value = load();
+      become(value);
+      return value;
+    },
+    set(value: unknown) {
+      become(value);
+    },
+    enumerable: false,
+    configurable: true,
+  } as PropertyDescriptor);
 }
 
 function makeMembersEnumerable(proto: object): void {

@@ -1,19 +1,22 @@
 /** Workers style: build the Request, call `fetch`, and serialise a genuine Response of this runtime. */
 
 import type { GuestRequest, GuestResult } from '../bridge.ts';
-import { ReflectApply, TypedArrayPrototypeGetByteLength, listAppend } from '../primordials.ts';
+import { ReflectApply, String_, TypedArrayPrototypeGetByteLength } from '../primordials.ts';
 import { toArrayBuffer } from '../web/buffer-source.ts';
 import { headersInternals } from '../web/headers.ts';
-import { Request } from '../web/request.ts';
-import { responseInternals } from '../web/response.ts';
+import { type Request, normaliseMethod, requestInternals } from '../web/request.ts';
+import { isResponse, responseInternals } from '../web/response.ts';
 import { settle } from './settle.ts';
 
 type HttpRequest = Extract<GuestRequest, { kind: 'http' }>;
 
 /** The Request a Workers-style fetch handler receives. */
 export function buildRequest(req: HttpRequest, body: Uint8Array | undefined): Request {
-  const hasBody = body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(req.url, { method: req.method, headers: req.headers, body: hasBody ? body : null });
+  // The gateway serialised the URL with its own WHATWG parser: taken as is, parsed only if the handler asks.
+  const method = normaliseMethod(req.method);
+  const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
+  const headers = headersInternals.fromPairs(req.headers, 'request');
+  return requestInternals.fromHost(String_(req.url), method, headers, hasBody ? body : null);
 }
 
 /** The ExecutionContext passed as `ctx`. waitUntil promises only get a rejection sink for now. */
@@ -41,7 +44,9 @@ export function callFetch(
     onError(e);
     return;
   }
-  settle(ret, onValue, onError);
+  // A genuine Response needs no await (the brand check runs no guest code); anything else may be a thenable.
+  if (isResponse(ret)) onValue(ret);
+  else settle(ret, onValue, onError);
 }
 
 /** Serialises a returned value; anything but a usable Response of this runtime is 'invalid'. */
@@ -53,9 +58,8 @@ export function serialiseResponse(value: unknown, maxResponseBytes: number): Gue
   const bytes = r.body.bytes;
   const length = bytes === null ? 0 : TypedArrayPrototypeGetByteLength(bytes);
   if (length > maxResponseBytes) return { kind: 'tooLarge', bytes: length };
-  const list = headersInternals.list(r.headers);
-  const headers: [string, string][] = [];
-  for (let i = 0; i < list.length; i++) listAppend(headers, [list[i]![0], list[i]![1]] as [string, string]);
+  // The list has no prototype and is copied out by the host as it receives the result.
+  const headers = headersInternals.list(r.headers) as [string, string][];
   return {
     kind: 'response',
     status: r.status,

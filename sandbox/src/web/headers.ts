@@ -9,6 +9,7 @@ import {
   TypeError_,
   listAppend,
   ReflectApply,
+  internalList,
 } from '../primordials.ts';
 import { asciiLowercase, isHeaderValue, isToken, trimHttpWhitespace } from './infra.ts';
 import { defineIterator } from './iteration.ts';
@@ -23,15 +24,24 @@ export let headersInternals: {
   list(h: Headers): readonly Entry[];
   setGuard(h: Headers, guard: Guard): void;
   isHeaders(v: unknown): v is Headers;
+  /** A Headers with `guard` whose list is the host's pairs, validated and normalised as `append` would. */
+  fromPairs(pairs: readonly (readonly [string, string])[], guard: Guard): Headers;
+  /** Whether the list has `lowerName`; runs no guest code (a guest may patch Headers.prototype.has). */
+  hasLower(h: Headers, lowerName: string): boolean;
+  /** Appends a name and value known to be valid (`lowerName` lowercased), ignoring the guard. */
+  appendTrusted(h: Headers, lowerName: string, value: string): void;
 };
+
+/** Passed to the constructor by `fromPairs`; never reachable from guest code. */
+const EMPTY = {};
 
 export class Headers {
   /** Lowercased names with original values, in insertion order (the spec's header list). */
-  #list: Entry[] = [];
+  #list: Entry[] = internalList();
   #guard: Guard = 'none';
 
   constructor(init: unknown = undefined) {
-    if (init !== undefined) fillHeaders(this, init);
+    if (init !== undefined && init !== EMPTY) fillHeaders(this, init);
   }
 
   append(name: unknown, value: unknown): void {
@@ -44,7 +54,7 @@ export class Headers {
     const n = validName(name);
     if (this.#guard === 'immutable') throw new TypeError_('Headers are immutable');
     const lower = asciiLowercase(n);
-    const kept: Entry[] = [];
+    const kept: Entry[] = internalList();
     for (let i = 0; i < this.#list.length; i++) if (this.#list[i]![0] !== lower) listAppend(kept, this.#list[i]!);
     this.#list = kept;
   }
@@ -75,7 +85,7 @@ export class Headers {
     const [n, v] = validate(name, value);
     if (this.#guard === 'immutable') throw new TypeError_('Headers are immutable');
     const lower = asciiLowercase(n);
-    const kept: Entry[] = [];
+    const kept: Entry[] = internalList();
     let found = false;
     for (let i = 0; i < this.#list.length; i++) {
       const e = this.#list[i]!;
@@ -108,6 +118,30 @@ export class Headers {
         h.#guard = guard;
       },
       isHeaders: (v): v is Headers => typeof v === 'object' && v !== null && #list in v,
+      fromPairs: (pairs, guard) => {
+        const h = new Headers(EMPTY);
+        const n = pairs.length;
+        const list: Entry[] = internalList();
+        for (let i = 0; i < n; i++) {
+          const pair = pairs[i]!;
+          const name = String_(pair[0]);
+          const value = trimHttpWhitespace(String_(pair[1]));
+          if (!isToken(name)) throw new TypeError_(`Invalid header name: "${name}"`);
+          if (!isHeaderValue(value)) throw new TypeError_(`Invalid header value for "${name}"`);
+          list[i] = [asciiLowercase(name), value];
+        }
+        h.#list = list;
+        h.#guard = guard;
+        return h;
+      },
+      hasLower: (h, lower) => {
+        const list = h.#list;
+        for (let i = 0; i < list.length; i++) if (list[i]![0] === lower) return true;
+        return false;
+      },
+      appendTrusted: (h, lower, value) => {
+        listAppend(h.#list, [lower, value] as Entry);
+      },
     };
   }
 }
@@ -126,7 +160,7 @@ function validate(name: unknown, value: unknown): Entry {
 }
 
 function sortAndCombine(list: Entry[]): Entry[] {
-  const names: string[] = [];
+  const names: string[] = internalList();
   const seen: Record<string, true> = { __proto__: null } as never;
   for (let i = 0; i < list.length; i++) {
     const n = list[i]![0];
@@ -136,7 +170,7 @@ function sortAndCombine(list: Entry[]): Entry[] {
     }
   }
   ArrayPrototypeSort(names, (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0));
-  const out: Entry[] = [];
+  const out: Entry[] = internalList();
   for (let i = 0; i < names.length; i++) {
     const n = names[i]!;
     if (n === 'set-cookie') {

@@ -1,6 +1,6 @@
 /** Request (Fetch §6.4), server-side subset: no mode/credentials enforcement, no signal yet. */
 
-import { String_, TypeError_ } from '../primordials.ts';
+import { StringPrototypeCharCodeAt, StringPrototypeIndexOf, String_, TypeError_ } from '../primordials.ts';
 import { Body, consume, extractBody } from './body.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
 import { asciiUppercase, isToken } from './infra.ts';
@@ -32,8 +32,16 @@ export function normaliseMethod(method: unknown): string {
   return has(NORMALISED, upper) ? upper : m;
 }
 
-/** Runtime-only access to a Request's body. */
-export let requestInternals: { body(r: Request): Body };
+/** Runtime-only access to a Request's body, and construction from a request the host already validated. */
+export let requestInternals: {
+  body(r: Request): Body;
+  /** A Request of `method` for `url` (absolute, already serialised by the host's URL parser) with `headers` as its list. */
+  fromHost(url: string, method: string, headers: Headers, body: Uint8Array | null): Request;
+};
+
+/** Passed as `input` by `fromHost`; never reachable from guest code. */
+const FROM_HOST = {};
+let hostInit: { url: string; method: string; headers: Headers; body: Uint8Array | null } | null = null;
 
 export class Request {
   #method = 'GET';
@@ -43,6 +51,15 @@ export class Request {
   #redirect: Redirect = 'follow';
 
   constructor(input: unknown, init: RequestInit | undefined | null = undefined) {
+    if (input === FROM_HOST && hostInit !== null) {
+      const h = hostInit;
+      hostInit = null;
+      this.#url = h.url;
+      this.#method = h.method;
+      this.#headers = h.headers;
+      this.#body = new Body(h.body);
+      return;
+    }
     if (arguments.length === 0) throw new TypeError_("Failed to construct 'Request': 1 argument required, but only 0 present.");
     let inputBody: Body | null = null;
     this.#headers = new Headers();
@@ -82,7 +99,9 @@ export class Request {
     }
     if (hasBodyInit) {
       const extracted = extractBody(bodyInit)!;
-      if (extracted.contentType !== null && !this.#headers.has('content-type')) this.#headers.append('content-type', extracted.contentType);
+      if (extracted.contentType !== null && !headersInternals.hasLower(this.#headers, 'content-type')) {
+        headersInternals.appendTrusted(this.#headers, 'content-type', extracted.contentType);
+      }
       this.#body = new Body(extracted.bytes);
     } else if (inputBody !== null) {
       if (inputBody.used) throw new TypeError_('Cannot construct a Request with a Request object that has already been used.');
@@ -134,19 +153,24 @@ export class Request {
   }
 
   static {
-    requestInternals = { body: (r) => r.#body };
+    requestInternals = {
+      body: (r) => r.#body,
+      fromHost: (url, method, headers, body) => {
+        hostInit = { url, method, headers, body };
+        return new Request(FROM_HOST);
+      },
+    };
   }
 }
 
 function hasCredentials(href: string): boolean {
   // In a serialised URL, userinfo ends with '@' before the host; scheme "x://" then user[:pass]@.
-  const schemeEnd = href.indexOf('://');
+  const schemeEnd = StringPrototypeIndexOf(href, '://');
   if (schemeEnd < 0) return false;
-  const rest = href.slice(schemeEnd + 3);
-  let end = rest.length;
-  for (const ch of ['/', '?', '#']) {
-    const i = rest.indexOf(ch);
-    if (i >= 0 && i < end) end = i;
+  for (let i = schemeEnd + 3; i < href.length; i++) {
+    const c = StringPrototypeCharCodeAt(href, i);
+    if (c === 0x40) return true; // '@'
+    if (c === 0x2f || c === 0x3f || c === 0x23) return false; // '/', '?', '#'
   }
-  return rest.slice(0, end).indexOf('@') >= 0;
+  return false;
 }

@@ -6,7 +6,6 @@ import {
   RangeError_,
   String_,
   TypeError_,
-  ObjectFreeze,
 } from '../primordials.ts';
 import { Body, consume, extractBody } from './body.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
@@ -41,6 +40,8 @@ export interface ResponseInit {
 
 /** The state of a genuine Response of this runtime; null for anything else (look-alikes included). */
 export let responseInternals: (v: unknown) => ResponseInternals | null;
+/** Brand check: a genuine Response of this runtime. Runs no guest code. */
+export let isResponse: (v: unknown) => boolean;
 
 export class Response {
   #status = 200;
@@ -64,7 +65,9 @@ export class Response {
     const extracted = extractBody(body);
     if (extracted !== null) {
       if (includes(NULL_BODY_STATUS, status)) throw new TypeError_(`Response with null body status ${status} cannot have a body`);
-      if (extracted.contentType !== null && !this.#headers.has('content-type')) this.#headers.append('content-type', extracted.contentType);
+      if (extracted.contentType !== null && !headersInternals.hasLower(this.#headers, 'content-type')) {
+        headersInternals.appendTrusted(this.#headers, 'content-type', extracted.contentType);
+      }
     }
     this.#body = new Body(extracted === null ? null : extracted.bytes);
   }
@@ -83,7 +86,7 @@ export class Response {
     const s = toUnsignedShort(status);
     if (!includes(REDIRECT_STATUS, s)) throw new RangeError_(`Invalid redirect status: ${s}`);
     const r = new Response(null, { status: s });
-    r.#headers.set('location', href);
+    headersInternals.appendTrusted(r.#headers, 'location', href);
     headersInternals.setGuard(r.#headers, 'immutable');
     return r;
   }
@@ -92,7 +95,7 @@ export class Response {
     const text = JSONStringify(data);
     if (text === undefined) throw new TypeError_('Value is not JSON serializable');
     const r = new Response(utf8Encode(text), init);
-    if (!r.#headers.has('content-type')) r.#headers.append('content-type', 'application/json');
+    if (!headersInternals.hasLower(r.#headers, 'content-type')) headersInternals.appendTrusted(r.#headers, 'content-type', 'application/json');
     return r;
   }
 
@@ -155,8 +158,10 @@ export class Response {
     // Runtime-only accessor, handed out through a module binding so guests never see it.
     responseInternals = (v) => {
       if (typeof v !== 'object' || v === null || !(#body in v)) return null;
-      return ObjectFreeze({ __proto__: null, status: v.#status, statusText: v.#statusText, headers: v.#headers, body: v.#body, type: v.#type });
+      // Never handed to guest code, so not frozen.
+      return { __proto__: null, status: v.#status, statusText: v.#statusText, headers: v.#headers, body: v.#body, type: v.#type } as ResponseInternals;
     };
+    isResponse = (v) => typeof v === 'object' && v !== null && #body in v;
   }
 }
 

@@ -1,12 +1,23 @@
-/** URL and URLSearchParams: the WHATWG reference implementation (whatwg-url), with host shims (see sandbox/build.ts). */
+/**
+ * URL and URLSearchParams: the WHATWG reference implementation (whatwg-url), with host
+ * shims (see sandbox/build.ts), loaded on first use. Evaluating whatwg-url costs about half
+ * of the runtime's boot and most functions never parse a URL; the runtime's own parsing
+ * (Request, Response.redirect) takes a fast path for plain http(s) URLs first.
+ */
 
-// @ts-expect-error whatwg-url ships no types; its shape is WHATWG's URL API.
-import { URL as WhatwgURL, URLSearchParams as WhatwgURLSearchParams } from 'whatwg-url';
-import { uncurryThis } from '../primordials.ts';
+import {
+  ObjectGetOwnPropertyDescriptor,
+  StringPrototypeCharCodeAt,
+  StringPrototypeIndexOf,
+  StringPrototypeSlice,
+  uncurryThis,
+} from '../primordials.ts';
+
+declare const require: (id: string) => unknown;
 
 /** WHATWG URL (the lib has no DOM types here, so the surface is typed loosely). */
-export const URL: new (url: string, base?: string) => URLLike = WhatwgURL;
-export const URLSearchParams: new (init?: unknown) => URLSearchParamsLike = WhatwgURLSearchParams;
+export type URLClass = new (url: string, base?: string) => URLLike;
+export type URLSearchParamsClass = new (init?: unknown) => URLSearchParamsLike;
 
 export interface URLLike {
   href: string;
@@ -26,14 +37,35 @@ export interface URLSearchParamsLike {
   toString(): string;
 }
 
-const uspToString = uncurryThis(WhatwgURLSearchParams.prototype.toString as () => string);
-const urlHref = uncurryThis(Object.getOwnPropertyDescriptor(WhatwgURL.prototype, 'href')!.get as () => string);
+interface Whatwg {
+  URL: URLClass;
+  URLSearchParams: URLSearchParamsClass;
+  uspToString(v: unknown): string;
+  urlHref(v: unknown): string;
+}
+
+let whatwg: Whatwg | null = null;
+
+/** whatwg-url's classes, evaluating the library on the first call. */
+export function whatwgUrl(): Whatwg {
+  if (whatwg === null) {
+    const m = require('whatwg-url') as { URL: URLClass; URLSearchParams: URLSearchParamsClass };
+    whatwg = {
+      URL: m.URL,
+      URLSearchParams: m.URLSearchParams,
+      uspToString: uncurryThis(m.URLSearchParams.prototype.toString as () => string),
+      urlHref: uncurryThis(ObjectGetOwnPropertyDescriptor(m.URL.prototype, 'href')!.get as () => string),
+    };
+  }
+  return whatwg;
+}
 
 /** Brand check through the original method: a look-alike or a subclass-free fake fails it. */
 export function isURLSearchParams(v: unknown): v is URLSearchParamsLike {
-  if (typeof v !== 'object' || v === null) return false;
+  // Before whatwg-url is loaded no URLSearchParams can exist.
+  if (whatwg === null || typeof v !== 'object' || v === null) return false;
   try {
-    uspToString(v);
+    whatwg.uspToString(v);
     return true;
   } catch {
     return false;
@@ -42,14 +74,114 @@ export function isURLSearchParams(v: unknown): v is URLSearchParamsLike {
 
 /** application/x-www-form-urlencoded serialisation via the original method. */
 export function urlSearchParamsToString(v: URLSearchParamsLike): string {
-  return uspToString(v);
+  return whatwgUrl().uspToString(v);
 }
 
 /** Parses `input` against `base` and returns the href, or null when it does not parse. */
 export function parseHref(input: string, base?: string): string | null {
+  if (base === undefined) {
+    const fast = plainHttpHref(input);
+    if (fast !== null) return fast;
+  }
+  const w = whatwgUrl();
   try {
-    return urlHref(base === undefined ? new URL(input) : new URL(input, base));
+    return w.urlHref(base === undefined ? new w.URL(input) : new w.URL(input, base));
   } catch {
     return null;
   }
+}
+
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const HASH = 0x23;
+const QUESTION = 0x3f;
+const PERCENT = 0x25;
+
+function isLowerAlnum(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+}
+
+/**
+ * The href of an http(s) URL that the WHATWG parser would serialise unchanged, or null
+ * when it might change anything (uppercase, IP addresses, punycode, default or padded
+ * ports, dot segments, characters it percent-encodes, backslashes, credentials...). Such
+ * input, the common case on a server, needs no parsing at all; the rest goes to whatwg-url.
+ */
+export function plainHttpHref(s: string): string | null {
+  const n = s.length;
+  let i: number;
+  let defaultPort: number;
+  if (n > 8 && StringPrototypeSlice(s, 0, 8) === 'https://') {
+    i = 8;
+    defaultPort = 443;
+  } else if (n > 7 && StringPrototypeSlice(s, 0, 7) === 'http://') {
+    i = 7;
+    defaultPort = 80;
+  } else return null;
+  // host: lowercase LDH labels; the last label must not look like a number (IPv4 parsing)
+  const hostStart = i;
+  let labelStart = i;
+  let lastLabelNumeric = true;
+  for (; i < n; i++) {
+    const c = StringPrototypeCharCodeAt(s, i);
+    if (c === DOT) {
+      if (i === labelStart) return null;
+      labelStart = i + 1;
+      lastLabelNumeric = true;
+      continue;
+    }
+    if (c === 0x2d || isLowerAlnum(c)) {
+      if (c > 0x39 || c === 0x2d) lastLabelNumeric = false;
+      continue;
+    }
+    break;
+  }
+  if (i === labelStart) return null; // empty host or trailing dot
+  if (lastLabelNumeric || StringPrototypeSlice(s, labelStart, labelStart + 2) === '0x') return null;
+  const host = StringPrototypeSlice(s, hostStart, i);
+  if (StringPrototypeSlice(host, 0, 4) === 'xn--' || StringPrototypeIndexOf(host, '.xn--') >= 0) return null;
+  let end = i;
+  if (i < n && StringPrototypeCharCodeAt(s, i) === COLON) {
+    const portStart = ++i;
+    let port = 0;
+    for (; i < n; i++) {
+      const c = StringPrototypeCharCodeAt(s, i);
+      if (c < 0x30 || c > 0x39) break;
+      port = port * 10 + (c - 0x30);
+      if (port > 65535) return null;
+    }
+    if (i === portStart || StringPrototypeCharCodeAt(s, portStart) === 0x30 || port === defaultPort) return null;
+    end = i;
+  }
+  if (i === n) return `${s}/`;
+  if (StringPrototypeCharCodeAt(s, end) !== SLASH) return null;
+  // path: no character the path percent-encode set touches, no dot segments, no backslash
+  let prev = 0;
+  for (; i < n; i++) {
+    const c = StringPrototypeCharCodeAt(s, i);
+    if (c === QUESTION || c === HASH) break;
+    if (c <= 0x20 || c >= 0x7f || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x60 || c === 0x7b || c === 0x7d || c === 0x5c || c === 0x5e) {
+      return null;
+    }
+    if (c === DOT && prev === SLASH) return null;
+    if (c === PERCENT && prev === SLASH) return null; // %2e segments
+    prev = c;
+  }
+  // query: no character the special-query percent-encode set touches
+  if (i < n && StringPrototypeCharCodeAt(s, i) === QUESTION) {
+    for (i++; i < n; i++) {
+      const c = StringPrototypeCharCodeAt(s, i);
+      if (c === HASH) break;
+      if (c <= 0x20 || c >= 0x7f || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x27) return null;
+    }
+  }
+  // fragment: no character the fragment percent-encode set touches
+  if (i < n) {
+    for (i++; i < n; i++) {
+      const c = StringPrototypeCharCodeAt(s, i);
+      if (c <= 0x20 || c >= 0x7f || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x60) return null;
+    }
+  }
+  return s;
 }

@@ -12,6 +12,17 @@ import {
 /** UTF-8 encodes a string; lone surrogates become U+FFFD as USVString conversion requires. */
 export function utf8Encode(input: string): Uint8Array {
   const len = input.length;
+  if (len <= 256) {
+    // Short ASCII (most bodies a handler builds from a literal): one exact-size array, no copy.
+    const ascii = new Uint8Array_(len);
+    let i = 0;
+    for (; i < len; i++) {
+      const c = StringPrototypeCharCodeAt(input, i);
+      if (c >= 0x80) break;
+      ascii[i] = c;
+    }
+    if (i === len) return ascii;
+  }
   const out = new Uint8Array_(len * 3);
   let o = 0;
   for (let i = 0; i < len; i++) {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { structuredClone } from '../../../sandbox/src/web/structured-clone.ts';
 import { formatLog, inspect } from '../../../sandbox/src/web/inspect.ts';
 import { Headers } from '../../../sandbox/src/web/headers.ts';
-import { URL } from '../../../sandbox/src/web/url.ts';
+import { whatwgUrl } from '../../../sandbox/src/web/url.ts';
+
+const { URL } = whatwgUrl();
 // @ts-expect-error plain CommonJS shim
 import * as lazyTr46 from '../../../sandbox/src/vendor/tr46-lazy.cjs';
 // @ts-expect-error no types
