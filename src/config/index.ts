@@ -91,6 +91,7 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
   const c = parsed.data;
   return Object.freeze({
     ...c,
+    adminToken: c.adminToken,
     dataDir: resolve(c.dataDir),
     functionsDir: c.functionsDir === undefined ? undefined : resolve(c.functionsDir),
     maxIsolatesPerHost: 8192,

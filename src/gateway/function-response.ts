@@ -30,5 +30,5 @@ export function functionResponse(status: number, headers: [string, string][], bo
   }
   out.set('x-atoll-request-id', requestId);
   const payload = NULL_BODY_STATUS.has(status) || body === undefined || body.byteLength === 0 ? null : body;
-  return new Response(payload as BodyInit | null, { status, headers: out });
+  return new Response(payload as Uint8Array<ArrayBuffer> | null, { status, headers: out });
 }

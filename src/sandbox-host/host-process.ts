@@ -29,7 +29,7 @@ const reader = new FrameReader(onFrame);
 socket.on('data', (chunk: Buffer) => reader.push(chunk));
 
 function onCatastrophe(message: string): void {
-  process._rawDebug(`atoll sandbox host: isolated-vm reported a catastrophic error: ${message}`);
+  process.stderr.write(`atoll sandbox host: isolated-vm reported a catastrophic error: ${message}\n`);
   process.kill(process.pid, 'SIGKILL');
 }
 

@@ -28,10 +28,10 @@ export class RuntimeScript {
 
   compile(isolate: ivm.Isolate): ivm.Script {
     if (this.#cachedData) {
-      const script = isolate.compileScriptSync(this.source, { filename: 'atoll:runtime.js', cachedData: this.#cachedData });
+      const script = isolate.compileScriptSync(this.source, { filename: 'atoll:runtime.js', cachedData: this.#cachedData }) as ivm.Script & { cachedDataRejected?: boolean };
       if (!script.cachedDataRejected) return script;
     }
-    const script = isolate.compileScriptSync(this.source, { filename: 'atoll:runtime.js', produceCachedData: true });
+    const script = isolate.compileScriptSync(this.source, { filename: 'atoll:runtime.js', produceCachedData: true }) as ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer> };
     this.#cachedData = script.cachedData;
     return script;
   }

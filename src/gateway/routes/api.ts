@@ -31,6 +31,15 @@ export function apiRoutes(gateway: GatewayContext): Hono<Vars> {
   api.onError((error, c) => responseForThrown(error, c.get('requestId') ?? newRequestId()));
   api.notFound((c) => errorResponse('NOT_FOUND', `no API route ${c.req.method} ${c.req.path}`, c.get('requestId')));
 
+  api.get('/server', (c) => c.json({
+    pid: process.pid,
+    sandboxPids: gateway.hosts.pids(),
+    sandboxHostRestarts: gateway.hosts.restarts,
+    uptimeSeconds: Math.round(process.uptime()),
+    node: process.version,
+    scheduler: scheduler.stats(),
+  }));
+
   api.get('/functions', async (c) => {
     const functions = await registry.listFunctions();
     const rows = await Promise.all(functions.map(async (fn) => {
