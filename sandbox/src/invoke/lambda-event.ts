@@ -2,17 +2,17 @@
 
 import type { GuestRequest } from '../bridge.ts';
 import {
-  ArrayPrototypeJoin,
+  ArrayPrototype,
   Date_,
-  ObjectDefineProperty,
+  ObjectCreate,
+  ObjectPrototype,
+  ObjectSetPrototypeOf,
   StringPrototypeIndexOf,
   StringPrototypeSlice,
-  StringPrototypeSplit,
-  dataDescriptor,
-  listAppend,
-  safeDecodeURIComponent,
-  ObjectPrototypeHasOwn,
+  String_,
   TypedArrayPrototypeGetByteLength,
+  internalList,
+  safeDecodeURIComponent,
 } from '../primordials.ts';
 import { base64Encode } from '../web/base64.ts';
 import { decodeText } from '../web/body.ts';
@@ -25,8 +25,19 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
 }
 
+let timeCacheSecond = -1;
+let timeCache = '';
+
 /** requestContext.time in API Gateway's format, e.g. "12/Mar/2020:19:03:58 +0000". */
 export function awsTime(epochMs: number): string {
+  const second = (epochMs - (epochMs % 1000)) / 1000;
+  if (second === timeCacheSecond) return timeCache;
+  timeCache = formatAwsTime(epochMs);
+  timeCacheSecond = second;
+  return timeCache;
+}
+
+function formatAwsTime(epochMs: number): string {
   const d = new Date_(epochMs);
   return `${pad2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad2(d.getUTCHours())}:${pad2(
     d.getUTCMinutes(),
@@ -54,40 +65,55 @@ export function isTextual(contentType: string | undefined): boolean {
   return StringPrototypeSlice(t, -5) === '+json' || StringPrototypeSlice(t, -4) === '+xml';
 }
 
-function set(o: object, k: string, v: unknown): void {
-  ObjectDefineProperty(o, k, dataDescriptor(v, true, true, true));
+/** Pieces of `s` between `sep` characters (String#split would look up a guest-patchable Symbol.split). */
+function forEachPart(s: string, sep: string, each: (part: string) => void): void {
+  let from = 0;
+  for (;;) {
+    const at = StringPrototypeIndexOf(s, sep, from);
+    each(at < 0 ? StringPrototypeSlice(s, from) : StringPrototypeSlice(s, from, at));
+    if (at < 0) return;
+    from = at + 1;
+  }
 }
 
 /** The payload 2.0 event for `req` (function-relative path, see bridge.ts) with body bytes. */
 export function buildLambdaEvent(req: HttpRequest, body: Uint8Array | undefined): Record<string, unknown> {
   const { path, query } = splitUrl(req.url);
-  const headers: Record<string, string> = {};
-  const cookies: string[] = [];
-  for (let i = 0; i < req.headers.length; i++) {
-    const name = asciiLowercase(req.headers[i]![0]);
-    const value = req.headers[i]![1];
+  // Built without a prototype so stores can't reach a setter a guest put on Object.prototype,
+  // then given the ordinary prototypes the handler expects.
+  const headers: Record<string, string> = ObjectCreate(null);
+  const cookies: string[] = internalList();
+  const pairs = req.headers;
+  for (let i = 0; i < pairs.length; i++) {
+    const name = asciiLowercase(String_(pairs[i]![0]));
+    const value = String_(pairs[i]![1]);
     if (name === 'cookie') {
-      const parts = StringPrototypeSplit(value, ';');
-      for (let j = 0; j < parts.length; j++) {
-        const c = trimHttpWhitespace(parts[j]!);
-        if (c !== '') listAppend(cookies, c);
-      }
+      forEachPart(value, ';', (part) => {
+        const c = trimHttpWhitespace(part);
+        if (c !== '') cookies[cookies.length] = c;
+      });
       continue;
     }
     const prev = headers[name];
-    set(headers, name, prev === undefined || !hasOwn(headers, name) ? value : `${prev},${value}`);
+    headers[name] = prev === undefined ? value : `${prev},${value}`;
   }
-  const event: Record<string, unknown> = {};
-  set(event, 'version', '2.0');
-  set(event, 'routeKey', '$default');
-  set(event, 'rawPath', path);
-  set(event, 'rawQueryString', query);
-  if (cookies.length > 0) set(event, 'cookies', cookies);
-  set(event, 'headers', headers);
-  if (query !== '') set(event, 'queryStringParameters', parseQuery(query));
-  const host = hasOwn(headers, 'host') ? headers['host']! : '';
+  const host = headers['host'] ?? '';
+  const userAgent = headers['user-agent'] ?? '';
+  const contentType = headers['content-type'];
+  ObjectSetPrototypeOf(headers, ObjectPrototype);
   const dot = StringPrototypeIndexOf(host, '.');
-  set(event, 'requestContext', {
+  const hasBody = body !== undefined && TypedArrayPrototypeGetByteLength(body) > 0;
+  const textual = hasBody && isTextual(contentType);
+  const event: Record<string, unknown> = ObjectCreate(null);
+  event.version = '2.0';
+  event.routeKey = '$default';
+  event.rawPath = path;
+  event.rawQueryString = query;
+  if (cookies.length > 0) event.cookies = ObjectSetPrototypeOf(cookies, ArrayPrototype);
+  event.headers = headers;
+  if (query !== '') event.queryStringParameters = parseQuery(query);
+  // Object literals define their properties (no [[Set]]), so they are safe as they are.
+  event.requestContext = {
     accountId: 'anonymous',
     apiId: 'atoll',
     domainName: host,
@@ -97,43 +123,30 @@ export function buildLambdaEvent(req: HttpRequest, body: Uint8Array | undefined)
       path,
       protocol: 'HTTP/1.1',
       sourceIp: req.sourceIp,
-      userAgent: hasOwn(headers, 'user-agent') ? headers['user-agent']! : '',
+      userAgent,
     },
     requestId: req.requestId,
     routeKey: '$default',
     stage: '$default',
     time: awsTime(req.timeEpochMs),
     timeEpoch: req.timeEpochMs,
-  });
-  const hasBody = body !== undefined && TypedArrayPrototypeGetByteLength(body) > 0;
-  const textual = isTextual(hasOwn(headers, 'content-type') ? headers['content-type'] : undefined);
-  if (hasBody) set(event, 'body', textual ? decodeText(body) : base64Encode(body));
-  set(event, 'isBase64Encoded', hasBody && !textual);
+  };
+  if (hasBody) event.body = textual ? decodeText(body) : base64Encode(body);
+  event.isBase64Encoded = hasBody && !textual;
+  ObjectSetPrototypeOf(event, ObjectPrototype);
   return event;
-}
-
-function hasOwn(o: object, k: string): boolean {
-  return ObjectPrototypeHasOwn(o, k);
 }
 
 /** queryStringParameters: percent-decoded, duplicates comma-joined, in first-seen order. */
 export function parseQuery(query: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lists: Record<string, string[]> = { __proto__: null } as never;
-  const order: string[] = [];
-  const parts = StringPrototypeSplit(query, '&');
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (p === '') continue;
+  const out: Record<string, string> = ObjectCreate(null);
+  forEachPart(query, '&', (p) => {
+    if (p === '') return;
     const eq = StringPrototypeIndexOf(p, '=');
     const k = safeDecodeURIComponent(eq < 0 ? p : StringPrototypeSlice(p, 0, eq));
     const v = eq < 0 ? '' : safeDecodeURIComponent(StringPrototypeSlice(p, eq + 1));
-    if (lists[k] === undefined) {
-      lists[k] = [];
-      listAppend(order, k);
-    }
-    listAppend(lists[k]!, v);
-  }
-  for (let i = 0; i < order.length; i++) set(out, order[i]!, ArrayPrototypeJoin(lists[order[i]!]!, ','));
-  return out;
+    const prev = out[k];
+    out[k] = prev === undefined ? v : `${prev},${v}`;
+  });
+  return ObjectSetPrototypeOf(out, ObjectPrototype);
 }

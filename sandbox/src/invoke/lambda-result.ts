@@ -9,6 +9,7 @@ import {
   ReflectOwnKeys,
   String_,
   listAppend,
+  internalList,
 } from '../primordials.ts';
 import { forgivingBase64Decode } from '../web/base64.ts';
 import { toArrayBuffer } from '../web/buffer-source.ts';
@@ -58,7 +59,7 @@ function mapStructured(result: object, statusCode: unknown): Mapped {
   if (typeof status !== 'number' || !NumberIsInteger(status) || status < 100 || status > 599) {
     return invalid(`invalid statusCode ${String_(statusCode)}`);
   }
-  const headers: [string, string][] = [];
+  const headers: [string, string][] = internalList(); // crosses only to the host
   const rawHeaders = own(result, 'headers');
   if (rawHeaders !== undefined && rawHeaders !== null) {
     if (typeof rawHeaders !== 'object') return invalid('headers must be an object');

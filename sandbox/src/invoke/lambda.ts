@@ -9,18 +9,44 @@ export interface Deadline {
   deadlineMs: number;
 }
 
-/** Lambda's context object for one invocation; `finish` receives succeed/fail/done. */
-export function lambdaContext(meta: FunctionMeta, inv: Deadline, finish: (err: unknown, value: unknown) => void): object {
+interface FixedFields {
+  meta: FunctionMeta;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  logGroupName: string;
+  logStreamName: string;
+}
+let fixedCache: FixedFields | null = null;
+
+/** The context fields that stay the same for the instance (Lambda's log stream is per execution environment too). */
+function fixedFields(meta: FunctionMeta): FixedFields {
+  if (fixedCache !== null && fixedCache.meta === meta) return fixedCache;
   const d = new Date_(DateNow());
-  const day = `${d.getUTCFullYear()}/${String_(d.getUTCMonth() + 1).padStart(2, '0')}/${String_(d.getUTCDate()).padStart(2, '0')}`;
-  return {
-    awsRequestId: inv.requestId,
-    functionName: meta.name,
+  const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+  const day = `${d.getUTCFullYear()}/${pad2(d.getUTCMonth() + 1)}/${pad2(d.getUTCDate())}`;
+  fixedCache = {
+    meta,
     functionVersion: String_(meta.version),
     invokedFunctionArn: `arn:aws:lambda:atoll:000000000000:function:${meta.name}:${meta.version}`,
     memoryLimitInMB: String_(meta.memoryMb),
     logGroupName: `/aws/lambda/${meta.name}`,
     logStreamName: `${day}/[${meta.version}]atoll`,
+  };
+  return fixedCache;
+}
+
+/** Lambda's context object for one invocation; `finish` receives succeed/fail/done. */
+export function lambdaContext(meta: FunctionMeta, inv: Deadline, finish: (err: unknown, value: unknown) => void): object {
+  const fixed = fixedFields(meta);
+  return {
+    awsRequestId: inv.requestId,
+    functionName: meta.name,
+    functionVersion: fixed.functionVersion,
+    invokedFunctionArn: fixed.invokedFunctionArn,
+    memoryLimitInMB: fixed.memoryLimitInMB,
+    logGroupName: fixed.logGroupName,
+    logStreamName: fixed.logStreamName,
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => MathMax(0, inv.deadlineMs - DateNow()),
     succeed: (value?: unknown) => finish(undefined, value),
