@@ -225,7 +225,7 @@ describe('atoll serve', () => {
       const token = /admin token: (\S+)/.exec(banner)?.[1];
       expect(url).toBeDefined();
       expect(banner).toMatch(/generated/);
-      expect(banner).toMatch(/^  \S+  http:\/\/\S+\/fn\//m);
+      expect(banner).toMatch(/^  hello\s+http:\/\/\S+\/fn\/hello$/m);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       const ls = await atoll(['ls', '--url', url!, '--token', token!]);
       expect(ls.code).toBe(0);

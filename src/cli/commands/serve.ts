@@ -1,6 +1,7 @@
 /** `atoll serve`: runs the gateway in this process until SIGINT or SIGTERM. */
 import { intOption, stringOption } from '../args.ts';
 import type { Command, CommandContext } from '../command.ts';
+import { columnWidths, formatRow } from '../table.ts';
 
 export const serve: Command = {
   spec: {
@@ -61,7 +62,9 @@ interface Started {
 
 function printBanner(ctx: CommandContext, server: Started): void {
   ctx.out(`atoll listening on ${server.url}`);
-  for (const fn of server.deployed) ctx.out(`  ${fn.name}  ${fn.url}`);
+  const rows = server.deployed.map((fn) => ['  ' + fn.name, fn.url]);
+  const widths = columnWidths(['', ''], rows);
+  for (const row of rows) ctx.out(formatRow(row, widths));
   // An operator-supplied token is not echoed into logs; one Atoll made must be shown to be usable.
   if (ctx.env.ATOLL_ADMIN_TOKEN) ctx.out('admin token: from ATOLL_ADMIN_TOKEN');
   else if (server.adminTokenGenerated) ctx.out(`admin token: ${server.adminToken} (generated now, kept in the data directory)`);
