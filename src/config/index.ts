@@ -24,6 +24,10 @@ export interface ServerOptions {
   sandboxHosts?: number;
   idleMs?: number;
   spareIsolates?: number;
+  /** Requests that may wait per function version once its instances are all busy. */
+  queueDepth?: number;
+  /** How long a queued request may wait before TOO_MANY_REQUESTS. */
+  queueWaitMs?: number;
 }
 
 export interface ServerConfig {
@@ -39,6 +43,7 @@ export interface ServerConfig {
   readonly maxIsolatesPerHost: number;
   readonly idleMs: number;
   readonly queueDepth: number;
+  readonly scaleOutDelayMs: number;
   readonly queueWaitMs: number;
   readonly memoryBudgetBytes: number;
   readonly instanceEstimateBytes: number;
@@ -61,6 +66,8 @@ const schema = z.strictObject({
   sandboxHosts: z.number().int().min(1).max(64),
   spareIsolates: z.number().int().min(0).max(64),
   idleMs: z.number().int().min(100),
+  queueDepth: z.number().int().min(0).max(100_000),
+  queueWaitMs: z.number().int().min(1).max(600_000),
 });
 
 /** Resolve and validate the server configuration; throws INVALID_CONFIG. */
@@ -82,6 +89,8 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     sandboxHosts: options.sandboxHosts ?? fromEnv('ATOLL_SANDBOX_HOSTS') ?? Math.min(4, availableParallelism()),
     spareIsolates: options.spareIsolates ?? fromEnv('ATOLL_SPARE_ISOLATES') ?? 2,
     idleMs: options.idleMs ?? fromEnv('ATOLL_IDLE_MS') ?? DEFAULT_IDLE_MS,
+    queueDepth: options.queueDepth ?? fromEnv('ATOLL_QUEUE_DEPTH') ?? DEFAULT_QUEUE_DEPTH,
+    queueWaitMs: options.queueWaitMs ?? fromEnv('ATOLL_QUEUE_WAIT_MS') ?? DEFAULT_QUEUE_WAIT_MS,
   };
   const parsed = schema.safeParse(candidate);
   if (!parsed.success) {
@@ -95,8 +104,6 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     dataDir: resolve(c.dataDir),
     functionsDir: c.functionsDir === undefined ? undefined : resolve(c.functionsDir),
     maxIsolatesPerHost: 8192,
-    queueDepth: DEFAULT_QUEUE_DEPTH,
-    queueWaitMs: DEFAULT_QUEUE_WAIT_MS,
     // Idle instances beyond this are evicted least recently used first.
     memoryBudgetBytes: Math.floor(totalmem() / 2),
     instanceEstimateBytes: 2 * 1024 * 1024,
