@@ -28,6 +28,8 @@ export interface ServerOptions {
   queueDepth?: number;
   /** How long a queued request may wait before TOO_MANY_REQUESTS. */
   queueWaitMs?: number;
+  /** How long a request waits for a busy instance before the pool grows for it. */
+  scaleOutDelayMs?: number;
 }
 
 export interface ServerConfig {
@@ -66,6 +68,7 @@ const schema = z.strictObject({
   sandboxHosts: z.number().int().min(1).max(64),
   spareIsolates: z.number().int().min(0).max(64),
   idleMs: z.number().int().min(100),
+  scaleOutDelayMs: z.number().int().min(0).max(10_000),
   queueDepth: z.number().int().min(0).max(100_000),
   queueWaitMs: z.number().int().min(1).max(600_000),
 });
@@ -89,6 +92,7 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     sandboxHosts: options.sandboxHosts ?? fromEnv('ATOLL_SANDBOX_HOSTS') ?? Math.min(4, availableParallelism()),
     spareIsolates: options.spareIsolates ?? fromEnv('ATOLL_SPARE_ISOLATES') ?? 2,
     idleMs: options.idleMs ?? fromEnv('ATOLL_IDLE_MS') ?? DEFAULT_IDLE_MS,
+    scaleOutDelayMs: options.scaleOutDelayMs ?? fromEnv('ATOLL_SCALE_OUT_DELAY_MS') ?? 2,
     queueDepth: options.queueDepth ?? fromEnv('ATOLL_QUEUE_DEPTH') ?? DEFAULT_QUEUE_DEPTH,
     queueWaitMs: options.queueWaitMs ?? fromEnv('ATOLL_QUEUE_WAIT_MS') ?? DEFAULT_QUEUE_WAIT_MS,
   };

@@ -18,7 +18,8 @@ export function functionResponse(status: number, headers: [string, string][], bo
   if (!Number.isInteger(status) || status < 200 || status > 599) {
     throw new AtollError('INVALID_FUNCTION_RESPONSE', `status ${status} is not a valid response status`);
   }
-  const out = new Headers();
+  // A plain object, not a Headers: @hono/node-server hands it straight to writeHead.
+  const out: Record<string, string | string[]> = Object.create(null);
   for (const pair of headers) {
     const [name, value] = pair;
     if (typeof name !== 'string' || typeof value !== 'string' || !TOKEN.test(name) || !FIELD_VALUE.test(value)) {
@@ -26,9 +27,12 @@ export function functionResponse(status: number, headers: [string, string][], bo
     }
     const lower = name.toLowerCase();
     if (DROPPED.has(lower)) continue;
-    out.append(lower, value);
+    const existing = out[lower];
+    if (existing === undefined) out[lower] = value;
+    else if (lower === 'set-cookie') out[lower] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+    else out[lower] = `${existing as string}, ${value}`;
   }
-  out.set('x-atoll-request-id', requestId);
+  out['x-atoll-request-id'] = requestId;
   const payload = NULL_BODY_STATUS.has(status) || body === undefined || body.byteLength === 0 ? null : body;
-  return new Response(payload as Uint8Array<ArrayBuffer> | null, { status, headers: out });
+  return new Response(payload as Uint8Array<ArrayBuffer> | null, { status, headers: out as unknown as Record<string, string> });
 }

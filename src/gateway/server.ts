@@ -62,6 +62,8 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
     memoryBudgetBytes: config.memoryBudgetBytes,
     instanceEstimateBytes: config.instanceEstimateBytes,
     startupTimeoutMs: config.startupTimeoutMs,
+    eagerInstances: config.sandboxHosts,
+    scaleOutDelayMs: config.scaleOutDelayMs,
   });
   const catalog = new Catalog(registry);
   const deployments = new Deployments(registry, catalog, scheduler, config);

@@ -25,6 +25,13 @@ interface Waiter {
   resolve(lease: Lease): void;
   reject(error: AtollError): void;
   timer: NodeJS.Timeout;
+  scaleTimer: NodeJS.Timeout | undefined;
+}
+
+/** How eagerly a pool adds instances (see `acquire`). */
+export interface ScalingTuning {
+  eagerInstances: number;
+  scaleOutDelayMs: number;
 }
 
 export interface PoolHooks {
@@ -48,8 +55,11 @@ export class FunctionPool {
   readonly all = new Set<Instance>();
   #queue: Waiter[] = [];
 
-  constructor(version: FunctionVersion, hooks: PoolHooks, queueDepth: number, queueWaitMs: number) {
+  readonly #tuning: ScalingTuning;
+
+  constructor(version: FunctionVersion, hooks: PoolHooks, queueDepth: number, queueWaitMs: number, tuning: ScalingTuning) {
     this.version = version;
+    this.#tuning = tuning;
     this.#hooks = hooks;
     this.#queueDepth = queueDepth;
     this.#queueWaitMs = queueWaitMs;
@@ -63,7 +73,12 @@ export class FunctionPool {
     return this.#queue.length;
   }
 
-  /** An idle instance, a new one, or a place in the queue. */
+  /**
+   * An idle instance, a new one, or a place in the queue. Past `eagerInstances`, a request
+   * that finds every instance busy waits `scaleOutDelayMs` for one to come free before a new
+   * instance is made for it: short invocations are served by a few warm isolates instead of
+   * a cold isolate per concurrent request, while sustained concurrency still scales out.
+   */
   acquire(): Lease | Promise<Lease> {
     const instance = this.idle.pop();
     if (instance) {
@@ -71,21 +86,38 @@ export class FunctionPool {
       this.#hooks.taken(instance);
       return { instance, created: false };
     }
-    if (this.all.size < this.version.concurrency.max) return { instance: this.#spawnBusy(), created: true };
-    if (this.#queue.length >= this.#queueDepth) {
-      throw new AtollError('TOO_MANY_REQUESTS', `function ${this.version.name} is at its concurrency limit of ${this.version.concurrency.max} and its queue is full`);
+    const max = this.version.concurrency.max;
+    if (this.all.size < max && (this.all.size < this.#tuning.eagerInstances || this.#tuning.scaleOutDelayMs === 0)) {
+      return { instance: this.#spawnBusy(), created: true };
+    }
+    if (this.all.size >= max && this.#queue.length >= this.#queueDepth) {
+      throw new AtollError('TOO_MANY_REQUESTS', `function ${this.version.name} is at its concurrency limit of ${max} and its queue is full`);
     }
     return new Promise<Lease>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
         reject,
         timer: setTimeout(() => {
-          this.#queue = this.#queue.filter((w) => w !== waiter);
+          this.#dequeue(waiter);
           reject(new AtollError('TOO_MANY_REQUESTS', `no instance of ${this.version.name} became free within ${this.#queueWaitMs} ms`));
         }, this.#queueWaitMs),
+        scaleTimer: setTimeout(() => {
+          waiter.scaleTimer = undefined;
+          if (this.all.size >= this.version.concurrency.max || !this.#dequeue(waiter)) return;
+          waiter.resolve({ instance: this.#spawnBusy(), created: true });
+        }, this.#tuning.scaleOutDelayMs),
       };
       this.#queue.push(waiter);
     });
+  }
+
+  #dequeue(waiter: Waiter): boolean {
+    const index = this.#queue.indexOf(waiter);
+    if (index === -1) return false;
+    this.#queue.splice(index, 1);
+    clearTimeout(waiter.timer);
+    if (waiter.scaleTimer) clearTimeout(waiter.scaleTimer);
+    return true;
   }
 
   /** Give an instance back after an invocation; `gone` when it was disposed. */
@@ -99,6 +131,7 @@ export class FunctionPool {
     const waiter = this.#queue.shift();
     if (waiter) {
       clearTimeout(waiter.timer);
+      if (waiter.scaleTimer) clearTimeout(waiter.scaleTimer);
       waiter.resolve({ instance, created: false });
       return;
     }
@@ -134,6 +167,7 @@ export class FunctionPool {
     this.#queue = [];
     for (const waiter of queue) {
       clearTimeout(waiter.timer);
+      if (waiter.scaleTimer) clearTimeout(waiter.scaleTimer);
       waiter.reject(error);
     }
   }
@@ -149,6 +183,7 @@ export class FunctionPool {
     if (this.#queue.length === 0 || this.all.size >= this.version.concurrency.max) return;
     const waiter = this.#queue.shift()!;
     clearTimeout(waiter.timer);
+    if (waiter.scaleTimer) clearTimeout(waiter.scaleTimer);
     waiter.resolve({ instance: this.#spawnBusy(), created: true });
   }
 }

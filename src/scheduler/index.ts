@@ -20,6 +20,10 @@ export interface SchedulerOptions {
   instanceEstimateBytes: number;
   /** Extra time a cold start may take (the module's top level), in ms. */
   startupTimeoutMs: number;
+  /** Instances a pool creates without waiting (one per sandbox host uses every core). */
+  eagerInstances: number;
+  /** How long a request waits for a busy instance before a new one is made for it. */
+  scaleOutDelayMs: number;
 }
 
 export class Scheduler {
@@ -141,7 +145,7 @@ export class Scheduler {
           this.#idle.set(instance.id, instance);
         },
         taken: (instance) => this.#idle.delete(instance.id),
-      }, this.#options.queueDepth, this.#options.queueWaitMs);
+      }, this.#options.queueDepth, this.#options.queueWaitMs, this.#options);
       this.#pools.set(version.fnKey, pool);
     }
     return pool;
