@@ -45,3 +45,14 @@ export function cpuTimeMs(pid: number): number {
     return 0;
   }
 }
+
+/** The last path segment of the process's script or executable, for labelling. */
+export function commandOf(pid: number): string {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const script = argv.find((arg, i) => i > 0 && !arg.startsWith('-')) ?? argv[0] ?? '?';
+    return script.split('/').pop()!;
+  } catch {
+    return '?';
+  }
+}
