@@ -31,14 +31,15 @@ const shims: Plugin = {
     );
     b.onLoad({ filter: /.*/, namespace: 'atoll-empty' }, () => ({ contents: '', loader: 'js' }));
     // whatwg-url is evaluated on first use of URL, after the host deleted SharedArrayBuffer;
-    // webidl-conversions reads SharedArrayBuffer.prototype as it loads. No guest can make a
+    // whatwg-url and webidl-conversions read SharedArrayBuffer.prototype as they load. No guest can make a
     // SharedArrayBuffer, so a stand-in whose brand checks always fail is exact (and hands
     // a guest that patched Object.getOwnPropertyDescriptor nothing real).
-    b.onLoad({ filter: /webidl-conversions[\\/]lib[\\/]index\.js$/ }, async (a) => ({
-      contents: `const SharedArrayBuffer = require(${JSON.stringify(`${here}src/vendor/no-shared-array-buffer.ts`)}).NoSharedArrayBuffer;\n${await readFile(a.path, 'utf8')}`,
-      loader: 'js',
-      resolveDir: dirname(a.path),
-    }));
+    b.onLoad({ filter: /(whatwg-url|webidl-conversions)[\\/].*\.js$/ }, async (a) => {
+      const source = await readFile(a.path, 'utf8');
+      if (!source.includes('SharedArrayBuffer')) return undefined;
+      const standIn = JSON.stringify(`${here}src/vendor/no-shared-array-buffer.ts`);
+      return { contents: `const SharedArrayBuffer = require(${standIn}).NoSharedArrayBuffer;\n${source}`, loader: 'js', resolveDir: dirname(a.path) };
+    });
   },
 };
 

@@ -45,9 +45,10 @@ export class Headers {
   }
 
   append(name: unknown, value: unknown): void {
-    const [n, v] = validate(name, value);
+    // Indexing, not destructuring: array destructuring runs the (guest-patchable) array iterator.
+    const e = validate(name, value);
     if (this.#guard === 'immutable') throw new TypeError_('Headers are immutable');
-    listAppend(this.#list, [asciiLowercase(n), v] as Entry);
+    listAppend(this.#list, [asciiLowercase(e[0]), e[1]] as Entry);
   }
 
   delete(name: unknown): void {
@@ -82,9 +83,10 @@ export class Headers {
   }
 
   set(name: unknown, value: unknown): void {
-    const [n, v] = validate(name, value);
+    const e = validate(name, value);
+    const v = e[1];
     if (this.#guard === 'immutable') throw new TypeError_('Headers are immutable');
-    const lower = asciiLowercase(n);
+    const lower = asciiLowercase(e[0]);
     const kept: Entry[] = internalList();
     let found = false;
     for (let i = 0; i < this.#list.length; i++) {

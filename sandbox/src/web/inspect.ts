@@ -21,6 +21,7 @@ import {
   String_,
   SymbolPrototypeToString,
   listAppend,
+  internalList,
   ArrayPrototypeJoin,
   TypedArrayPrototypeGetSymbolToStringTag,
   TypedArrayPrototypeGetLength,
@@ -90,7 +91,10 @@ function fmtObject(o: object, depth: number, seen: object[]): string {
     return `[${tag.slice(8, -1)}: ${fmt((o as { valueOf(): unknown }).valueOf(), depth, seen)}]`;
   }
   if (depth < 0) return ArrayIsArray(o) ? '[Array]' : `[${ctorName(o) ?? 'Object'}]`;
-  const inner = [...seen, o];
+  // A copy by index: spreading would run the (guest-patchable) array iterator.
+  const inner: object[] = internalList();
+  for (let i = 0; i < seen.length; i++) inner[i] = seen[i]!;
+  inner[seen.length] = o;
   const ta = TypedArrayPrototypeGetSymbolToStringTag(o);
   if (ta !== undefined) {
     const n = TypedArrayPrototypeGetLength(o);
