@@ -16,6 +16,9 @@ const HOST_ENTRY = fileURLToPath(new URL('./host-process.ts', import.meta.url));
 const WRAPPER_COLUMN_OFFSET = '(function (exports, module) {'.length;
 /** How far past its deadline an invocation may be before the gateway gives up on the host. */
 const HOST_GRACE_MS = 3000;
+/** A host that dies sooner than this after its start counts towards respawn back-off. */
+const QUICK_DEATH_MS = 5000;
+const MAX_RESPAWN_DELAY_MS = 30_000;
 
 export interface HostPoolOptions {
   hosts: number;
@@ -38,6 +41,7 @@ interface Pending {
 export class SandboxHost {
   readonly index: number;
   readonly ready: Promise<void>;
+  readonly startedAt = Date.now();
   instanceCount = 0;
   #child: ChildProcess;
   #writer: FrameWriter;
@@ -214,6 +218,7 @@ export class HostPool {
   readonly hosts: SandboxHost[] = [];
   #closed = false;
   #overdueTimer: NodeJS.Timeout;
+  #quickDeaths = new Map<number, number>();
   restarts = 0;
 
   constructor(options: HostPoolOptions) {
@@ -254,9 +259,21 @@ export class HostPool {
     return new SandboxHost(index, this.#options, (dead) => {
       if (this.#closed || this.hosts[dead.index] !== dead) return;
       this.restarts++;
-      const replacement = this.#spawn(dead.index);
-      replacement.ready.catch(() => {});
-      this.hosts[dead.index] = replacement;
+      // A host that dies right after starting would otherwise be respawned in a tight loop
+      // (e.g. a broken install): back off exponentially while that keeps happening.
+      const quick = Date.now() - dead.startedAt < QUICK_DEATH_MS;
+      const streak = quick ? (this.#quickDeaths.get(index) ?? 0) + 1 : 0;
+      this.#quickDeaths.set(index, streak);
+      const delay = streak === 0 ? 0 : Math.min(MAX_RESPAWN_DELAY_MS, 100 * 2 ** (streak - 1));
+      if (streak > 3) process.stderr.write(`atoll: sandbox host ${index} keeps dying at start; next try in ${delay} ms\n`);
+      const respawn = () => {
+        if (this.#closed) return;
+        const replacement = this.#spawn(dead.index);
+        replacement.ready.catch(() => {});
+        this.hosts[dead.index] = replacement;
+      };
+      if (delay === 0) respawn();
+      else setTimeout(respawn, delay).unref();
     });
   }
 }
