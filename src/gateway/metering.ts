@@ -32,7 +32,11 @@ export class Meter {
   }
 
   record(record: Omit<InvocationRecord, 'billedMs'>): void {
-    this.#invocations.push({ ...record, billedMs: this.billedMs(record.wallMs) });
+    // A host that died reports its CPU time as unknown (NaN); the registry's columns are
+    // NOT NULL, and one such row would fail the whole batch it is written with.
+    const cpuMs = Number.isFinite(record.cpuMs) ? record.cpuMs : 0;
+    const wallMs = Number.isFinite(record.wallMs) ? record.wallMs : 0;
+    this.#invocations.push({ ...record, cpuMs, wallMs, billedMs: this.billedMs(wallMs) });
     if (this.#invocations.length >= MAX_BATCH) void this.flush();
   }
 
