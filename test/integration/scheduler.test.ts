@@ -1,0 +1,169 @@
+/**
+ * The scheduler seen from outside (design.md §1): pools grow with concurrent load up to
+ * concurrency.max, queue briefly, then refuse with TOO_MANY_REQUESTS; idle instances scale
+ * to zero (minWarm excepted); no two functions or versions ever share an instance.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import type { StartedAtoll } from '../../src/gateway/index.ts';
+
+/** Reports which instance answered (a random id fixed at module load) and how often it has. */
+const INSTANCE = (sleepMs: number) => `
+const instance = Math.random().toString(36).slice(2);
+let count = 0;
+export default {
+  async fetch(): Promise<Response> {
+    count += 1;
+    const started = Date.now();
+    ${sleepMs > 0 ? `await new Promise((r) => setTimeout(r, ${sleepMs}));` : ''}
+    return Response.json({ instance, count, started, ended: Date.now() });
+  },
+};
+`;
+
+type Server = TestServer & { atoll: StartedAtoll };
+
+async function statuses(responses: Promise<Response>[]): Promise<Record<number, number>> {
+  const counts: Record<number, number> = {};
+  for (const res of await Promise.all(responses)) {
+    const body = await res.json();
+    if (res.status === 429) expect(body.error.code).toBe('TOO_MANY_REQUESTS');
+    counts[res.status] = (counts[res.status] ?? 0) + 1;
+  }
+  return counts;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (condition()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return condition();
+}
+
+describe('concurrency', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startTestServer({ queueDepth: 1, queueWaitMs: 2_000 });
+  });
+  afterAll(async () => server?.close());
+
+  it('concurrency: two concurrent requests run in parallel on two instances', async () => {
+    await server.deploy('pair', INSTANCE(300), { concurrency: { max: 2 } });
+    const t0 = Date.now();
+    const [a, b] = await Promise.all([server.fn('pair'), server.fn('pair')]);
+    const elapsed = Date.now() - t0;
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const [ja, jb] = [await a.json(), await b.json()];
+    expect(ja.instance).not.toBe(jb.instance);
+    // Each ran while the other was running.
+    expect(ja.started).toBeLessThan(jb.ended);
+    expect(jb.started).toBeLessThan(ja.ended);
+    expect(elapsed).toBeLessThan(2 * 300 + 250);
+  });
+
+  it('concurrency: a burst beyond max + queue depth is refused with TOO_MANY_REQUESTS', async () => {
+    await server.deploy('burst', INSTANCE(300), { concurrency: { max: 2 } });
+    // 2 run, 1 waits in the queue and then runs, 3 are refused at once.
+    const counts = await statuses(Array.from({ length: 6 }, () => server.fn('burst')));
+    expect(counts).toEqual({ 200: 3, 429: 3 });
+  });
+
+  it('concurrency: never more instances than max, even under a burst', async () => {
+    await server.deploy('capped', INSTANCE(200), { concurrency: { max: 2 } });
+    const responses = await Promise.all(Array.from({ length: 3 }, () => server.fn('capped')));
+    const instances = new Set<string>();
+    for (const res of responses) if (res.status === 200) instances.add((await res.json()).instance);
+    expect(instances.size).toBeLessThanOrEqual(2);
+  });
+
+  it('concurrency: a request that waits in the queue longer than the queue wait is refused', async () => {
+    const quick = await startTestServer({ queueDepth: 5, queueWaitMs: 200 });
+    try {
+      await quick.deploy('slow', INSTANCE(1000), { concurrency: { max: 1 } });
+      const first = quick.fn('slow');
+      await new Promise((r) => setTimeout(r, 100));
+      const t0 = Date.now();
+      const second = await quick.fn('slow');
+      expect(second.status).toBe(429);
+      expect((await second.json()).error.code).toBe('TOO_MANY_REQUESTS');
+      expect(Date.now() - t0).toBeLessThan(900);
+      expect((await first).status).toBe(200);
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
+describe('scale to zero', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startTestServer({ idleMs: 300 });
+  });
+  afterAll(async () => server?.close());
+  const instances = () => server.atoll.context.scheduler.stats().instances;
+
+  async function coldFlags(name: string, n: number): Promise<boolean[]> {
+    for (let i = 0; i < 40; i++) {
+      const records = (await server.api('GET', `/functions/${name}/logs`)).body.invocations as any[];
+      if (records.length >= n) return records.map((r) => r.cold);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`fewer than ${n} invocation records for ${name}`);
+  }
+
+  it('scale to zero: after idleMs the instances are gone and the next request is cold', async () => {
+    await server.deploy('idle', INSTANCE(0));
+    const first = await (await server.fn('idle')).json();
+    const second = await (await server.fn('idle')).json();
+    expect(second.instance).toBe(first.instance);
+    expect(instances()).toBe(1);
+    expect(await waitFor(() => instances() === 0, 3_000)).toBe(true);
+    const third = await (await server.fn('idle')).json();
+    expect(third.instance).not.toBe(first.instance);
+    expect(third.count).toBe(1);
+    expect(await coldFlags('idle', 3)).toEqual([true, false, true]);
+  });
+
+  it('minWarm: one instance stays after idle, and keeps its state', async () => {
+    await server.deploy('kept-warm', INSTANCE(0), { concurrency: { max: 5, minWarm: 1 } });
+    const first = await (await server.fn('kept-warm')).json();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(instances()).toBe(1);
+    const second = await (await server.fn('kept-warm')).json();
+    expect(second.instance).toBe(first.instance);
+    expect(second.count).toBe(first.count + 1);
+    expect((await coldFlags('kept-warm', 2)).at(-1)).toBe(false);
+  });
+});
+
+describe('isolation between functions', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => server?.close());
+
+  it('isolation: two functions with the same code never share an instance', async () => {
+    await server.deploy('twin-a', INSTANCE(0));
+    await server.deploy('twin-b', INSTANCE(0));
+    const a1 = await (await server.fn('twin-a')).json();
+    const b1 = await (await server.fn('twin-b')).json();
+    const a2 = await (await server.fn('twin-a')).json();
+    const b2 = await (await server.fn('twin-b')).json();
+    expect(a1.instance).not.toBe(b1.instance);
+    expect([a1.count, b1.count, a2.count, b2.count]).toEqual([1, 1, 2, 2]);
+    expect(a2.instance).toBe(a1.instance);
+    expect(b2.instance).toBe(b1.instance);
+  });
+
+  it('isolation: two versions of one function never share an instance', async () => {
+    await server.deploy('versions', INSTANCE(0));
+    await server.deploy('versions', INSTANCE(0));
+    const v1 = await (await server.fn('versions@1')).json();
+    const v2 = await (await server.fn('versions@2')).json();
+    expect(v1.instance).not.toBe(v2.instance);
+    expect([v1.count, v2.count]).toEqual([1, 1]);
+  });
+});
