@@ -10,7 +10,8 @@
  * them alike; the median of BENCH_RUNS runs is reported. Env: BENCH_DURATION (s, 10),
  * BENCH_CONNECTIONS (50), BENCH_RUNS (3), BENCH_WARMUP (s, 2), BENCH_LOADGEN (wrk|autocannon),
  * BENCH_SERVERS (comma list of names to run), BENCH_PROFILE=1 (--cpu-prof the Atoll
- * gateways into bench/results/prof/).
+ * gateway and sandbox hosts into bench/results/prof/<server>/; read them with
+ * bench/tools/cpuprofile-top.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -91,8 +92,9 @@ async function startWorkerd(): Promise<Target> {
 }
 
 async function startAtoll(name: string, env: Record<string, string>): Promise<Target> {
-  const nodeFlags = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', `${RESULTS_DIR}prof`] : [];
-  const server = await AtollServer.start({ cpus: SERVER_CPUS, env, nodeFlags });
+  // NODE_OPTIONS reaches the sandbox hosts too: one profile per process, written at exit.
+  const profile = process.env.BENCH_PROFILE === '1' ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${RESULTS_DIR}prof/${name}` } : {};
+  const server = await AtollServer.start({ cpus: SERVER_CPUS, env: { ...env, ...profile } });
   await server.deploy('hello', HELLO_SOURCE);
   const first = await server.invoke('hello');
   if (first.body !== 'Hello World') throw new Error(`atoll hello answered ${first.status} ${first.body}`);
@@ -109,15 +111,18 @@ const STARTERS: Record<string, () => Promise<Target>> = {
 interface Sample extends LoadResult {
   /** Server CPU (all its processes) per request, µs. */
   cpuUsPerReq: number;
+  /** Of which in the root process (Atoll: the gateway; the rest is its sandbox hosts). */
+  rootCpuUsPerReq: number;
 }
 
 async function measure(target: Target): Promise<Sample> {
   if (WARMUP_S > 0) await generateLoad({ url: target.url, durationS: WARMUP_S, connections: CONNECTIONS, cpus: LOAD_CPUS });
   const pids = processTree(target.pid);
-  const cpuBefore = pids.reduce((sum, pid) => sum + cpuTimeMs(pid), 0);
+  const cpuBefore = pids.map(cpuTimeMs);
   const result = await generateLoad({ url: target.url, durationS: DURATION_S, connections: CONNECTIONS, cpus: LOAD_CPUS });
-  const cpuAfter = pids.reduce((sum, pid) => sum + cpuTimeMs(pid), 0);
-  return { ...result, cpuUsPerReq: result.requests ? ((cpuAfter - cpuBefore) * 1000) / result.requests : 0 };
+  const cpuDelta = pids.map((pid, i) => cpuTimeMs(pid) - cpuBefore[i]!);
+  const perReq = (ms: number): number => (result.requests ? (ms * 1000) / result.requests : 0);
+  return { ...result, cpuUsPerReq: perReq(cpuDelta.reduce((a, b) => a + b, 0)), rootCpuUsPerReq: perReq(cpuDelta[0]!) };
 }
 
 async function main(): Promise<void> {
@@ -142,7 +147,7 @@ async function main(): Promise<void> {
         const sample = await measure(target);
         samples.get(target.name)!.push(sample);
         console.log(
-          `run ${run} ${target.name.padEnd(12)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.cpuUsPerReq.toFixed(1)} µs CPU/req  errors ${sample.errors}  non-2xx ${sample.non2xx}`,
+          `run ${run} ${target.name.padEnd(12)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.cpuUsPerReq.toFixed(1)} µs CPU/req (root ${sample.rootCpuUsPerReq.toFixed(1)})  errors ${sample.errors}  non-2xx ${sample.non2xx}`,
         );
       }
     }
@@ -155,6 +160,7 @@ async function main(): Promise<void> {
         p50Ms: round(median(s.map((x) => x.p50Ms))),
         p99Ms: round(median(s.map((x) => x.p99Ms))),
         cpuUsPerReq: round(median(s.map((x) => x.cpuUsPerReq)), 1),
+        rootCpuUsPerReq: round(median(s.map((x) => x.rootCpuUsPerReq)), 1),
         errors: s.reduce((sum, x) => sum + x.errors + x.non2xx, 0),
       };
     });
