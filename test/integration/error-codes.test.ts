@@ -29,6 +29,13 @@ async function expectError(res: Response | { status: number; body: any; headers:
   expect(res.headers.get('x-atoll-request-id')).toBe(body.error.requestId);
 }
 
+/** Wait until `n` invocations are running, then a little longer for them to reach their host. */
+async function busyInstances(s: typeof server, n: number): Promise<void> {
+  const busy = () => s.atoll.context.scheduler.stats().instances - s.atoll.context.scheduler.stats().idle;
+  for (let i = 0; i < 200 && busy() < n; i++) await new Promise((r) => setTimeout(r, 25));
+  await new Promise((r) => setTimeout(r, 150));
+}
+
 describe('error codes (design.md §4)', () => {
   it('FUNCTION_NOT_FOUND 404: no such function, or no such version', async () => {
     await expectError(await server.fn('no-such-function'), 404, 'FUNCTION_NOT_FOUND');
@@ -65,10 +72,10 @@ describe('error codes (design.md §4)', () => {
 
   it('TOO_MANY_REQUESTS 429: concurrency limit reached and queue full', async () => {
     await server.deploy('one-at-a-time', SLEEP(500), { concurrency: { max: 1 } });
-    const first = server.fn('one-at-a-time');
-    await new Promise((r) => setTimeout(r, 100));
-    await expectError(await server.fn('one-at-a-time'), 429, 'TOO_MANY_REQUESTS');
-    expect((await first).status).toBe(200);
+    const [a, b] = await Promise.all([server.fn('one-at-a-time'), server.fn('one-at-a-time')]);
+    const [served, refused] = a.status === 200 ? [a, b] : [b, a];
+    expect(served.status).toBe(200);
+    await expectError(refused, 429, 'TOO_MANY_REQUESTS');
   });
 
   it('FUNCTION_ERROR 500: an uncaught exception', async () => {
@@ -89,7 +96,7 @@ describe('error codes (design.md §4)', () => {
   it('WORKER_CRASHED 502: the sandbox host dies during the invocation', async () => {
     await server.deploy('crash-victim', SLEEP(1000));
     const pending = server.fn('crash-victim');
-    await new Promise((r) => setTimeout(r, 300));
+    await busyInstances(server, 1);
     process.kill(server.atoll.sandboxPids()[0]!, 'SIGKILL');
     await expectError(await pending, 502, 'WORKER_CRASHED');
     // Let the replacement host come up before the next tests.

@@ -25,6 +25,13 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
   }
 }
 
+/** Wait until `n` invocations are running, then a little longer for them to reach their host. */
+async function busyInstances(s: Server, n: number): Promise<void> {
+  const { scheduler } = s.atoll.context;
+  await waitFor(() => scheduler.stats().instances - scheduler.stats().idle >= n, 5_000);
+  await new Promise((r) => setTimeout(r, 150));
+}
+
 async function errorCode(res: Response): Promise<string | undefined> {
   return (await res.json()).error?.code;
 }
@@ -50,7 +57,7 @@ describe('sandbox host crash', () => {
     expect(hostPid).toBeGreaterThan(0);
 
     const inFlight = s.fn('slow');
-    await new Promise((r) => setTimeout(r, 300));
+    await busyInstances(s, 1);
     process.kill(hostPid!, 'SIGKILL');
     const res = await inFlight;
     expect(res.status).toBe(502);
@@ -71,7 +78,7 @@ describe('sandbox host crash', () => {
     await s.deploy('metered', SLOW);
     expect((await s.fn('metered')).status).toBe(200);
     const inFlight = s.fn('metered');
-    await new Promise((r) => setTimeout(r, 300));
+    await busyInstances(s, 1);
     process.kill(s.atoll.sandboxPids()[0]!, 'SIGKILL');
     expect((await inFlight).status).toBe(502);
     await waitFor(() => s.atoll.context.hosts.hosts.every((h) => h.alive), 10_000);
@@ -95,7 +102,7 @@ describe('sandbox host crash', () => {
 
     // Two concurrent invocations: two instances, one on each host (the scheduler spreads them).
     const inFlight = [s.fn('spread'), s.fn('spread')];
-    await new Promise((r) => setTimeout(r, 300));
+    await busyInstances(s, 2);
     process.kill(pids[0]!, 'SIGKILL');
     const results = await Promise.all(inFlight.map(async (p) => {
       const res = await p;

@@ -51,16 +51,13 @@ describe('concurrency', () => {
 
   it('concurrency: two concurrent requests run in parallel on two instances', async () => {
     await server.deploy('pair', INSTANCE(300), { concurrency: { max: 2 } });
-    const t0 = Date.now();
     const [a, b] = await Promise.all([server.fn('pair'), server.fn('pair')]);
-    const elapsed = Date.now() - t0;
     expect([a.status, b.status]).toEqual([200, 200]);
     const [ja, jb] = [await a.json(), await b.json()];
     expect(ja.instance).not.toBe(jb.instance);
     // Each ran while the other was running.
     expect(ja.started).toBeLessThan(jb.ended);
     expect(jb.started).toBeLessThan(ja.ended);
-    expect(elapsed).toBeLessThan(2 * 300 + 250);
   });
 
   it('concurrency: a burst beyond max + queue depth is refused with TOO_MANY_REQUESTS', async () => {
@@ -84,11 +81,10 @@ describe('concurrency', () => {
       await quick.deploy('slow', INSTANCE(1000), { concurrency: { max: 1 } });
       const first = quick.fn('slow');
       await new Promise((r) => setTimeout(r, 100));
-      const t0 = Date.now();
+      // Had it waited for the instance, it would have been served after the first.
       const second = await quick.fn('slow');
       expect(second.status).toBe(429);
       expect((await second.json()).error.code).toBe('TOO_MANY_REQUESTS');
-      expect(Date.now() - t0).toBeLessThan(900);
       expect((await first).status).toBe(200);
     } finally {
       await quick.close();
