@@ -24,7 +24,7 @@ let serial = 0;
 /** A deploy whose answer is unique; every other one spreads over two files. */
 function nextDeploy(name: string): { text: string; files: Record<string, string> } {
   const text = `v:${name}:${++serial}:${Math.random().toString(36).slice(2)}`;
-  const files = serial % 2 === 0
+  const files: Record<string, string> = serial % 2 === 0
     ? { 'index.ts': `export default { fetch: () => new Response(${JSON.stringify(text)}) };\n` }
     : {
         'index.ts': 'import { text } from "./lib/text.ts";\nexport default { fetch: () => new Response(text) };\n',

@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.ts';
 
+/** A response's JSON body, untyped: the tests check its shape. */
+const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
+
+
 const MIRROR_WORKERS = `
 export default {
   async fetch(request: Request): Promise<Response> {
@@ -64,7 +68,7 @@ describe('Workers style over HTTP', () => {
       body: 'request body',
     });
     expect(res.status).toBe(200);
-    const seen = await res.json();
+    const seen = await json(res);
     expect(seen.method).toBe('POST');
     expect(seen.path).toBe('/a/b');
     expect(seen.query).toEqual({ x: '1', y: 'two' });
@@ -75,13 +79,13 @@ describe('Workers style over HTTP', () => {
 
   it('passes the root path as "/"', async () => {
     const res = await server.fn('mirror');
-    expect((await res.json()).path).toBe('/');
+    expect((await json(res)).path).toBe('/');
   });
 
   it('passes every method through', async () => {
     for (const method of ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
       const res = await server.fn('mirror/m', { method });
-      expect((await res.json()).method).toBe(method);
+      expect((await json(res)).method).toBe(method);
     }
   });
 
@@ -90,7 +94,7 @@ describe('Workers style over HTTP', () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('x-from-function')).toBe('yes');
     expect(res.headers.get('content-type')).toBe('application/json');
-    expect((await res.json()).path).toBe('/x');
+    expect((await json(res)).path).toBe('/x');
   });
 
   it('tags every response with its request id', async () => {
@@ -111,7 +115,7 @@ describe('versions over HTTP', () => {
   it('a version that does not exist is FUNCTION_NOT_FOUND', async () => {
     const res = await server.fn('versioned@99');
     expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe('FUNCTION_NOT_FOUND');
+    expect((await json(res)).error.code).toBe('FUNCTION_NOT_FOUND');
   });
 });
 
@@ -123,7 +127,7 @@ describe('Lambda style: the API Gateway HTTP API v2 event', () => {
       body: JSON.stringify({ in: 'body' }),
     });
     expect(res.status).toBe(200);
-    const event = await res.json();
+    const event = await json(res);
     expect(event.version).toBe('2.0');
     expect(event.routeKey).toBe('$default');
     expect(event.rawPath).toBe('/a/b');
@@ -143,13 +147,13 @@ describe('Lambda style: the API Gateway HTTP API v2 event', () => {
   it('a binary body arrives base64-encoded', async () => {
     const bytes = new Uint8Array([0, 1, 2, 200, 255]);
     const res = await server.fn('lmirror/bin', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
-    const event = await res.json();
+    const event = await json(res);
     expect(event.isBase64Encoded).toBe(true);
     expect(Buffer.from(event.body, 'base64')).toEqual(Buffer.from(bytes));
   });
 
   it('a request without a query has an empty rawQueryString', async () => {
-    const event = await (await server.fn('lmirror')).json();
+    const event = await json(server.fn('lmirror'));
     expect(event.rawPath).toBe('/');
     expect(event.rawQueryString).toBe('');
   });
@@ -166,7 +170,7 @@ describe('Lambda style: the result maps back as API Gateway does', () => {
     const res = await server.fn('lresults/object');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({ hello: 'world', n: 1 });
+    expect(await json(res)).toEqual({ hello: 'world', n: 1 });
   });
 
   it('statusCode, headers and body are used as given', async () => {
@@ -200,7 +204,7 @@ describe('the examples in examples/functions', () => {
   it('echo (Lambda style) returns its v2 event and the request id', async () => {
     const res = await server.fn('echo/some/path?q=1');
     expect(res.status).toBe(200);
-    const { event, requestId } = await res.json();
+    const { event, requestId } = await json(res);
     expect(event.version).toBe('2.0');
     expect(event.rawPath).toBe('/some/path');
     expect(event.queryStringParameters).toEqual({ q: '1' });
@@ -209,17 +213,17 @@ describe('the examples in examples/functions', () => {
 
   it('greet reads GREETING from its atoll.json', async () => {
     const res = await server.fn('greet?name=Aroha');
-    expect(await res.json()).toEqual({ message: 'Kia ora, Aroha!' });
+    expect(await json(res)).toEqual({ message: 'Kia ora, Aroha!' });
   });
 
   it('multi bundles its helper from lib/', async () => {
     const res = await server.fn('multi?text=Hello%20Big%20World');
-    expect(await res.json()).toEqual({ slug: 'hello-big-world' });
+    expect(await json(res)).toEqual({ slug: 'hello-big-world' });
   });
 
   it('counter keeps its global between warm invocations', async () => {
-    const first = await (await server.fn('counter')).json();
-    const second = await (await server.fn('counter')).json();
+    const first = await json(server.fn('counter'));
+    const second = await json(server.fn('counter'));
     expect(second.count).toBe(first.count + 1);
     expect(second.startedAt).toBe(first.startedAt);
   });

@@ -7,6 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import type { StartedAtoll } from '../../src/gateway/index.ts';
 
+/** A response's JSON body, untyped: the tests check its shape. */
+const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
+
+
 const SLOW = 'export default { async fetch() { await new Promise((r) => setTimeout(r, 1000)); return new Response("done"); } }';
 const FAST = 'export default { fetch: () => new Response("fast") }';
 
@@ -33,7 +37,7 @@ async function busyInstances(s: Server, n: number): Promise<void> {
 }
 
 async function errorCode(res: Response): Promise<string | undefined> {
-  return (await res.json()).error?.code;
+  return (await json(res)).error?.code;
 }
 
 /** Invocation records of `name`, polled until there are `n` of them. */

@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import type { StartedAtoll } from '../../src/gateway/index.ts';
 
+/** A response's JSON body, untyped: the tests check its shape. */
+const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
+
+
 /** Reports which instance answered (a random id fixed at module load) and how often it has. */
 const INSTANCE = (sleepMs: number) => `
 const instance = Math.random().toString(36).slice(2);
@@ -26,7 +30,7 @@ type Server = TestServer & { atoll: StartedAtoll };
 async function statuses(responses: Promise<Response>[]): Promise<Record<number, number>> {
   const counts: Record<number, number> = {};
   for (const res of await Promise.all(responses)) {
-    const body = await res.json();
+    const body = await json(res);
     if (res.status === 429) expect(body.error.code).toBe('TOO_MANY_REQUESTS');
     counts[res.status] = (counts[res.status] ?? 0) + 1;
   }
@@ -53,7 +57,7 @@ describe('concurrency', () => {
     await server.deploy('pair', INSTANCE(300), { concurrency: { max: 2 } });
     const [a, b] = await Promise.all([server.fn('pair'), server.fn('pair')]);
     expect([a.status, b.status]).toEqual([200, 200]);
-    const [ja, jb] = [await a.json(), await b.json()];
+    const [ja, jb] = [await json(a), await json(b)];
     expect(ja.instance).not.toBe(jb.instance);
     // Each ran while the other was running.
     expect(ja.started).toBeLessThan(jb.ended);
@@ -71,7 +75,7 @@ describe('concurrency', () => {
     await server.deploy('capped', INSTANCE(200), { concurrency: { max: 2 } });
     const responses = await Promise.all(Array.from({ length: 3 }, () => server.fn('capped')));
     const instances = new Set<string>();
-    for (const res of responses) if (res.status === 200) instances.add((await res.json()).instance);
+    for (const res of responses) if (res.status === 200) instances.add((await json(res)).instance);
     expect(instances.size).toBeLessThanOrEqual(2);
   });
 
@@ -84,7 +88,7 @@ describe('concurrency', () => {
       // Had it waited for the instance, it would have been served after the first.
       const second = await quick.fn('slow');
       expect(second.status).toBe(429);
-      expect((await second.json()).error.code).toBe('TOO_MANY_REQUESTS');
+      expect((await json(second)).error.code).toBe('TOO_MANY_REQUESTS');
       expect((await first).status).toBe(200);
     } finally {
       await quick.close();
@@ -111,12 +115,12 @@ describe('scale to zero', () => {
 
   it('scale to zero: after idleMs the instances are gone and the next request is cold', async () => {
     await server.deploy('idle', INSTANCE(0));
-    const first = await (await server.fn('idle')).json();
-    const second = await (await server.fn('idle')).json();
+    const first = await json(server.fn('idle'));
+    const second = await json(server.fn('idle'));
     expect(second.instance).toBe(first.instance);
     expect(instances()).toBe(1);
     expect(await waitFor(() => instances() === 0, 3_000)).toBe(true);
-    const third = await (await server.fn('idle')).json();
+    const third = await json(server.fn('idle'));
     expect(third.instance).not.toBe(first.instance);
     expect(third.count).toBe(1);
     expect(await coldFlags('idle', 3)).toEqual([true, false, true]);
@@ -124,10 +128,10 @@ describe('scale to zero', () => {
 
   it('minWarm: one instance stays after idle, and keeps its state', async () => {
     await server.deploy('kept-warm', INSTANCE(0), { concurrency: { max: 5, minWarm: 1 } });
-    const first = await (await server.fn('kept-warm')).json();
+    const first = await json(server.fn('kept-warm'));
     await new Promise((r) => setTimeout(r, 1_000));
     expect(instances()).toBe(1);
-    const second = await (await server.fn('kept-warm')).json();
+    const second = await json(server.fn('kept-warm'));
     expect(second.instance).toBe(first.instance);
     expect(second.count).toBe(first.count + 1);
     expect((await coldFlags('kept-warm', 2)).at(-1)).toBe(false);
@@ -144,10 +148,10 @@ describe('isolation between functions', () => {
   it('isolation: two functions with the same code never share an instance', async () => {
     await server.deploy('twin-a', INSTANCE(0));
     await server.deploy('twin-b', INSTANCE(0));
-    const a1 = await (await server.fn('twin-a')).json();
-    const b1 = await (await server.fn('twin-b')).json();
-    const a2 = await (await server.fn('twin-a')).json();
-    const b2 = await (await server.fn('twin-b')).json();
+    const a1 = await json(server.fn('twin-a'));
+    const b1 = await json(server.fn('twin-b'));
+    const a2 = await json(server.fn('twin-a'));
+    const b2 = await json(server.fn('twin-b'));
     expect(a1.instance).not.toBe(b1.instance);
     expect([a1.count, b1.count, a2.count, b2.count]).toEqual([1, 1, 2, 2]);
     expect(a2.instance).toBe(a1.instance);
@@ -157,8 +161,8 @@ describe('isolation between functions', () => {
   it('isolation: two versions of one function never share an instance', async () => {
     await server.deploy('versions', INSTANCE(0));
     await server.deploy('versions', INSTANCE(0));
-    const v1 = await (await server.fn('versions@1')).json();
-    const v2 = await (await server.fn('versions@2')).json();
+    const v1 = await json(server.fn('versions@1'));
+    const v2 = await json(server.fn('versions@2'));
     expect(v1.instance).not.toBe(v2.instance);
     expect([v1.count, v2.count]).toEqual([1, 1]);
   });
