@@ -46,6 +46,10 @@ export class HostInstance {
   #deferredTimers: number[] = [];
   #cold = true;
   #gone = false;
+  /** True while the main thread is inside a call into the guest (load, invoke, timer). */
+  #inGuest = false;
+  /** A destroy requested from inside the guest's own callback, carried out once the call returns. */
+  #destroyAfterEntry: { reason: string | undefined } | undefined;
 
   constructor(spec: InstanceSpec, env: InstanceEnvironment) {
     this.id = spec.instanceId;
@@ -79,6 +83,7 @@ export class HostInstance {
       watchdog.arm(guest, guest.cpuMs + startupCpuMs, Date.now() + startupTimeoutMs);
       let thrown: unknown;
       let result;
+      this.#inGuest = true;
       try {
         result = guest.load(code, filename, { ...this.spec.env }, {
           name: this.spec.name,
@@ -90,6 +95,7 @@ export class HostInstance {
         thrown = error;
       }
       const verdict = watchdog.disarm(guest);
+      this.#leaveGuest();
       if (verdict || guest.isDisposed || thrown) {
         const { code: failure, message } = classifyDeath(verdict, thrown, guest, 'start-up');
         this.#log('error', `instance failed to start: ${message}`);
@@ -123,6 +129,12 @@ export class HostInstance {
 
   destroy(reason?: string): void {
     if (this.#gone) return;
+    if (this.#inGuest) {
+      // A `done` callback runs on this isolate's own stack: disposing it there, or releasing
+      // its watchdog slot before the entry disarms it, crashes the host. Finish after the call.
+      this.#destroyAfterEntry ??= { reason };
+      return;
+    }
     this.#gone = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
@@ -173,12 +185,14 @@ export class HostInstance {
       const cpuLimitMs = invocation.startCpuMs + Math.min(this.spec.limits.cpuMs, this.spec.limits.timeoutMs);
       watchdog.arm(guest, cpuLimitMs, invocation.deadlineMs + WATCHDOG_WALL_SLACK_MS);
       let thrown: unknown;
+      this.#inGuest = true;
       try {
         fn(guest);
       } catch (error) {
         thrown = error;
       }
       const verdict = watchdog.disarm(guest);
+      this.#leaveGuest();
       if (this.#current !== invocation) return; // finished during the call
       if (verdict || guest.isDisposed || thrown !== undefined) {
         const { code, message } = classifyDeath(verdict, thrown, guest, 'invocation');
@@ -186,6 +200,13 @@ export class HostInstance {
         this.#finishFailure(invocation, code, message, true, cpuMs);
       }
     });
+  }
+
+  #leaveGuest(): void {
+    this.#inGuest = false;
+    const deferred = this.#destroyAfterEntry;
+    this.#destroyAfterEntry = undefined;
+    if (deferred) this.destroy(deferred.reason);
   }
 
   #timedOut(invocation: Invocation): void {
