@@ -16,8 +16,6 @@ const HOST_ENTRY = fileURLToPath(new URL('./host-process.ts', import.meta.url));
 const WRAPPER_COLUMN_OFFSET = '(function (exports, module) {'.length;
 /** How far past its deadline an invocation may be before the gateway gives up on the host. */
 const HOST_GRACE_MS = 3000;
-/** A host that dies sooner than this after its start counts towards respawn back-off. */
-const QUICK_DEATH_MS = 5000;
 const MAX_RESPAWN_DELAY_MS = 30_000;
 
 export interface HostPoolOptions {
@@ -41,7 +39,8 @@ interface Pending {
 export class SandboxHost {
   readonly index: number;
   readonly ready: Promise<void>;
-  readonly startedAt = Date.now();
+  /** Set once the host has booted and said Ready: only a host that never did is a broken start. */
+  becameReady = false;
   instanceCount = 0;
   #child: ChildProcess;
   #writer: FrameWriter;
@@ -190,6 +189,7 @@ export class SandboxHost {
         return;
       }
       case FrameType.Ready:
+        this.becameReady = true;
         this.#readyHandlers.markReady();
         return;
       case FrameType.Stats: {
@@ -259,9 +259,12 @@ export class HostPool {
     return new SandboxHost(index, this.#options, (dead) => {
       if (this.#closed || this.hosts[dead.index] !== dead) return;
       this.restarts++;
-      // A host that dies right after starting would otherwise be respawned in a tight loop
-      // (e.g. a broken install): back off exponentially while that keeps happening.
-      const quick = Date.now() - dead.startedAt < QUICK_DEATH_MS;
+      // A host that dies before it has booted would otherwise be respawned in a tight loop
+      // (e.g. a broken install): back off exponentially while that keeps happening. A host
+      // that booted and was then killed (a guest's `new Array(1e9).fill(0)`, the reaper) is
+      // replaced at once, however young: while the replacement waits, every tenant on this
+      // host gets WORKER_CRASHED, and a guest could keep the back-off growing.
+      const quick = !dead.becameReady;
       const streak = quick ? (this.#quickDeaths.get(index) ?? 0) + 1 : 0;
       this.#quickDeaths.set(index, streak);
       const delay = streak === 0 ? 0 : Math.min(MAX_RESPAWN_DELAY_MS, 100 * 2 ** (streak - 1));
