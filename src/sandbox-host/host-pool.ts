@@ -33,6 +33,8 @@ interface Pending {
   resolve(result: InvokeResult): void;
   instanceId: number;
   deadline: number;
+  /** performance.now() when sent, for the wall time of invocations lost with their host. */
+  sentAt: number;
 }
 
 /** One sandbox host child process. */
@@ -130,7 +132,7 @@ export class SandboxHost {
     const id = this.#nextInvocationId++;
     const message: InvokeMessage = { id, instanceId, request };
     return new Promise((resolve) => {
-      this.#pending.set(id, { resolve, instanceId, deadline });
+      this.#pending.set(id, { resolve, instanceId, deadline, sentAt: performance.now() });
       this.#writer.send(FrameType.Invoke, message, body && body.byteLength > 0 ? body : undefined);
     });
   }
@@ -161,7 +163,8 @@ export class SandboxHost {
   #failAll(code: 'WORKER_CRASHED', message: string): void {
     const pending = [...this.#pending.entries()];
     this.#pending.clear();
-    for (const [id, p] of pending) p.resolve({ id, kind: 'failure', code, message, cpuMs: Number.NaN, wallMs: 0, disposed: true });
+    const now = performance.now();
+    for (const [id, p] of pending) p.resolve({ id, kind: 'failure', code, message, cpuMs: Number.NaN, wallMs: now - p.sentAt, disposed: true });
     const lost = [...this.#instances];
     this.#instances.clear();
     this.instanceCount = 0;

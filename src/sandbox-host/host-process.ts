@@ -23,8 +23,11 @@ let init: InitMessage | undefined;
 let logBuffer: LogRecord[] = [];
 let refillScheduled = false;
 
-socket.on('close', () => process.exit(0));
-socket.on('error', () => process.exit(0));
+// The gateway is gone: nothing is left to flush. A plain exit can hang waiting for the
+// watchdog's loop on isolated-vm's thread pool, so the host ends itself outright.
+const orphaned = () => process.kill(process.pid, 'SIGKILL');
+socket.on('close', orphaned);
+socket.on('error', orphaned);
 const reader = new FrameReader(onFrame);
 socket.on('data', (chunk: Buffer) => reader.push(chunk));
 
@@ -79,7 +82,8 @@ function boot(message: InitMessage, runtimeSource: string): void {
   // Compile once so the code cache exists before the first cold start.
   const first = new GuestIsolate(runtime, message.defaultMemoryMb, onCatastrophe);
   spares.push(first);
-  refillSpares();
+  void watchdog.watch(first);
+  scheduleRefill();
   writer.send(FrameType.Ready, { pid: process.pid });
 }
 
@@ -104,23 +108,24 @@ async function takeIsolate(memoryMb: number): Promise<GuestIsolate> {
   return guest;
 }
 
+/**
+ * Refill on a timer, one isolate per turn of the event loop: booting one takes a few
+ * milliseconds, and the cold start that used a spare must get its response out first.
+ */
 function scheduleRefill(): void {
   if (refillScheduled) return;
   refillScheduled = true;
-  setImmediate(refillSpares);
+  setTimeout(refillSpares, 0);
 }
 
 /** Keep a few booted blank isolates ready, so a cold start skips the runtime's boot. */
 function refillSpares(): void {
   refillScheduled = false;
-  const fresh: GuestIsolate[] = [];
-  while (spares.length + fresh.length < init!.spareIsolates) {
-    fresh.push(new GuestIsolate(runtime!, init!.defaultMemoryMb, onCatastrophe));
-  }
-  for (const guest of spares) if (guest.slot < 0) fresh.push(guest);
-  if (fresh.length === 0) return;
-  for (const guest of fresh) if (!spares.includes(guest)) spares.push(guest);
-  for (const guest of fresh) void watchdog!.watch(guest);
+  if (spares.length >= init!.spareIsolates) return;
+  const guest = new GuestIsolate(runtime!, init!.defaultMemoryMb, onCatastrophe);
+  spares.push(guest);
+  void watchdog!.watch(guest);
+  scheduleRefill();
 }
 
 async function create(spec: InstanceSpec): Promise<void> {
