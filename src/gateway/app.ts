@@ -6,8 +6,26 @@ import { newRequestId } from './request-id.ts';
 import { apiRoutes } from './routes/api.ts';
 import { invokeRoute } from './routes/invoke.ts';
 
+/** A `.` or `..` path segment, literal or percent-encoded. */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?=\/|$)/i;
+/** The segment right after /fn/ or /api/functions/ is a function name. */
+const NAME_DOT_SEGMENT = /^\/(?:fn|api\/functions)\/(?:\.|%2e){1,2}(?:[/@]|$)/i;
+
 export function createApp(gateway: GatewayContext): Hono {
   const app = new Hono();
+  // The Node adapter builds the Request URL with `new URL()`, which resolves dot segments,
+  // encoded ones included: /fn/a/%2e%2e/b would invoke b, /fn/%2e%2e/x would route to /x.
+  // Refuse them on the raw path so routing always sees what the client sent.
+  app.use('*', async (c, next) => {
+    const raw = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url;
+    const path = raw === undefined ? '' : raw.split(/[?#]/, 1)[0]!;
+    if (DOT_SEGMENT.test(path)) {
+      return NAME_DOT_SEGMENT.test(path)
+        ? errorResponse('INVALID_FUNCTION_NAME', 'a function name cannot be a dot segment', newRequestId())
+        : errorResponse('BAD_REQUEST', 'the path has a dot segment (. or ..)', newRequestId());
+    }
+    await next();
+  });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) =>
     gateway.ready && gateway.hosts.hosts.some((h) => h.alive)
