@@ -61,7 +61,7 @@ export class SandboxHost {
     this.#onExit = onExit;
     this.#child = spawn(process.execPath, ['--no-node-snapshot', HOST_ENTRY], {
       stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: { ...process.env, NODE_OPTIONS: process.env.ATOLL_HOST_NODE_OPTIONS ?? '' },
     });
     const socket = this.#child.stdio[3] as Socket;
     this.#writer = new FrameWriter(socket);

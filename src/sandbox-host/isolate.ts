@@ -17,13 +17,32 @@ export interface GuestHooks {
   done(invocationId: number, result: GuestResult): void;
 }
 
-/** The runtime script, compiled once per host and then reused through V8's code cache. */
+/** Separates the boot script from the JSON of lazy modules in sandbox/build.ts's buildRuntime() output. */
+const LAZY_MODULES_MARKER = '\n//atoll-lazy-modules\n';
+
+/**
+ * The runtime script, compiled once per host and then reused through V8's code cache,
+ * and the runtime's lazy modules (sources a guest's runtime fetches on first use; one
+ * copy per host, shared by every isolate that loads them).
+ */
 export class RuntimeScript {
   readonly source: string;
+  readonly #lazy = new Map<string, ivm.ExternalCopy<string>>();
   #cachedData: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
-  constructor(source: string) {
-    this.source = source;
+  /** `bundle` is buildRuntime()'s output: the boot script, optionally followed by the lazy modules. */
+  constructor(bundle: string) {
+    const at = bundle.indexOf(LAZY_MODULES_MARKER);
+    this.source = at < 0 ? bundle : bundle.slice(0, at);
+    if (at >= 0) {
+      const lazy = JSON.parse(bundle.slice(at + LAZY_MODULES_MARKER.length)) as Record<string, string>;
+      for (const [name, source] of Object.entries(lazy)) this.#lazy.set(name, new ivm.ExternalCopy(source));
+    }
+  }
+
+  /** Lazy module `name`'s source for a guest isolate (shares this host's copy), or undefined. */
+  lazySource(name: string): ivm.Copy<string> | undefined {
+    return typeof name === 'string' ? this.#lazy.get(name)?.copyInto() : undefined;
   }
 
   compile(isolate: ivm.Isolate): ivm.Script {
@@ -70,7 +89,7 @@ export class GuestIsolate {
       // The bridge is assembled inside a closure so its functions are never globals
       // for longer than the runtime's first statement, which deletes them.
       this.#context.evalClosureSync(
-        'globalThis.__atollBridge = { log: $0, setTimer: $1, clearTimer: $2, randomBytes: $3, done: $4 };',
+        'globalThis.__atollBridge = { log: $0, setTimer: $1, clearTimer: $2, randomBytes: $3, done: $4, lazySource: $5 };',
         [
           new ivm.Callback(hook('log')),
           new ivm.Callback(hook('setTimer')),
@@ -80,6 +99,7 @@ export class GuestIsolate {
             return new ivm.ExternalCopy(randomBytes(n).buffer).copyInto({ release: true });
           }),
           new ivm.Callback(hook('done')),
+          new ivm.Callback((name: string) => runtime.lazySource(name)),
         ],
       );
       const entry = runtime.compile(this.#isolate).runSync(this.#context, { reference: true });
@@ -165,6 +185,9 @@ const CTL_WAKE = 0;
 const CTL_STOP = 1;
 const CTL_ACTIVE = 2;
 const CTL_HIGH = 3;
+/** CTL_WAKE holds this while the watchdog sleeps deeply and must be woken by `arm`. */
+const WAKE_SLEEPING = 1;
+const DEEP_SLEEP_AFTER_MS = 50;
 export const SLOT_FREE = 0;
 export const SLOT_ARMED = 1;
 export const SLOT_KILLED_CPU = 2;
@@ -211,8 +234,22 @@ function forget(slot) { isolates[slot] = undefined; }
 function run() {
   const ctl = new Int32Array(memory, 0, 4);
   const { state, cpuLimitMs, wallDeadlineMs, killedAtMs, killedCpuMs } = views;
+  let idleSince = 0;
   for (;;) {
-    Atomics.wait(ctl, ${CTL_WAKE}, 0, Atomics.load(ctl, ${CTL_ACTIVE}) > 0 ? 1 : 100);
+    // Under load the loop ticks every millisecond without being woken, so arming a slot
+    // costs no system call. After a quiet spell it sleeps until the next arm wakes it.
+    if (Atomics.load(ctl, ${CTL_ACTIVE}) > 0) {
+      idleSince = 0;
+      Atomics.wait(ctl, ${CTL_WAKE}, 0, 1);
+    } else if (idleSince === 0 || Date.now() - idleSince < ${DEEP_SLEEP_AFTER_MS}) {
+      if (idleSince === 0) idleSince = Date.now();
+      Atomics.wait(ctl, ${CTL_WAKE}, 0, 1);
+    } else {
+      Atomics.store(ctl, ${CTL_WAKE}, ${WAKE_SLEEPING});
+      if (Atomics.load(ctl, ${CTL_ACTIVE}) === 0 && Atomics.load(ctl, ${CTL_STOP}) === 0) Atomics.wait(ctl, ${CTL_WAKE}, ${WAKE_SLEEPING}, 1000);
+      Atomics.store(ctl, ${CTL_WAKE}, 0);
+      idleSince = 0;
+    }
     if (Atomics.load(ctl, ${CTL_STOP}) === 1) { Atomics.store(ctl, ${CTL_STOP}, 0); return; }
     const high = Atomics.load(ctl, ${CTL_HIGH});
     let now = 0;
@@ -310,7 +347,11 @@ export class Watchdog {
     cpu[guest.slot] = cpuLimitMs;
     wall[guest.slot] = wallDeadlineMs;
     Atomics.store(state, guest.slot, SLOT_ARMED);
-    if (Atomics.add(ctl, CTL_ACTIVE, 1) === 0) Atomics.notify(ctl, CTL_WAKE);
+    Atomics.add(ctl, CTL_ACTIVE, 1);
+    if (Atomics.load(ctl, CTL_WAKE) === WAKE_SLEEPING) {
+      Atomics.store(ctl, CTL_WAKE, 0);
+      Atomics.notify(ctl, CTL_WAKE);
+    }
   }
 
   /** Disarm after the guest returned. Returns the kill verdict, if the watchdog struck. */
@@ -334,6 +375,7 @@ export class Watchdog {
     if (this.#pausing) return this.#pausing;
     const { ctl } = this.#views;
     Atomics.store(ctl, CTL_STOP, 1);
+    Atomics.store(ctl, CTL_WAKE, 0);
     Atomics.notify(ctl, CTL_WAKE);
     this.#pausing = (async () => {
       await this.#loop;

@@ -28,6 +28,10 @@ interface Waiter {
   scaleTimer: NodeJS.Timeout | undefined;
 }
 
+const EWMA_WEIGHT = 0.1;
+/** Scale out while the function's run time is at least this share of an instance's lease. */
+const BUSY_RUNNING_SHARE = 0.5;
+
 /** How eagerly a pool adds instances (see `acquire`). */
 export interface ScalingTuning {
   eagerInstances: number;
@@ -54,6 +58,9 @@ export class FunctionPool {
   readonly idle: Instance[] = [];
   readonly all = new Set<Instance>();
   #queue: Waiter[] = [];
+  /** Moving averages of lease time and of the function's own run time, in ms. */
+  #leaseMs = 0;
+  #runMs = 0;
 
   readonly #tuning: ScalingTuning;
 
@@ -101,14 +108,42 @@ export class FunctionPool {
           this.#dequeue(waiter);
           reject(new AtollError('TOO_MANY_REQUESTS', `no instance of ${this.version.name} became free within ${this.#queueWaitMs} ms`));
         }, this.#queueWaitMs),
-        scaleTimer: setTimeout(() => {
-          waiter.scaleTimer = undefined;
-          if (this.all.size >= this.version.concurrency.max || !this.#dequeue(waiter)) return;
-          waiter.resolve({ instance: this.#spawnBusy(), created: true });
-        }, this.#tuning.scaleOutDelayMs),
+        scaleTimer: undefined,
       };
+      this.#armScaleOut(waiter);
       this.#queue.push(waiter);
     });
+  }
+
+  /**
+   * After the scale-out delay, a still-waiting request gets a new instance, if a new
+   * instance would help: when the pool's leases are mostly spent running the function
+   * (awaiting I/O, timers, or using a host's spare core), more instances mean more
+   * throughput; when they are mostly spent queued on a busy sandbox host, another
+   * instance would only add a cold start and spread the JIT's warm-up thinner.
+   */
+  #armScaleOut(waiter: Waiter): void {
+    waiter.scaleTimer = setTimeout(() => {
+      waiter.scaleTimer = undefined;
+      if (this.all.size >= this.version.concurrency.max || !this.#queue.includes(waiter)) return;
+      if (!this.#scaleOutHelps()) {
+        this.#armScaleOut(waiter);
+        return;
+      }
+      this.#dequeue(waiter);
+      waiter.resolve({ instance: this.#spawnBusy(), created: true });
+    }, this.#tuning.scaleOutDelayMs);
+  }
+
+  #scaleOutHelps(): boolean {
+    return this.#leaseMs === 0 || this.#runMs >= this.#leaseMs * BUSY_RUNNING_SHARE;
+  }
+
+  /** Record one finished lease: how long the instance was out, and how long the function ran. */
+  observe(leaseMs: number, runMs: number): void {
+    if (!Number.isFinite(leaseMs) || !Number.isFinite(runMs)) return;
+    this.#leaseMs = this.#leaseMs === 0 ? leaseMs : this.#leaseMs + EWMA_WEIGHT * (leaseMs - this.#leaseMs);
+    this.#runMs = this.#runMs === 0 ? runMs : this.#runMs + EWMA_WEIGHT * (runMs - this.#runMs);
   }
 
   #dequeue(waiter: Waiter): boolean {

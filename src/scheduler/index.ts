@@ -55,8 +55,10 @@ export class Scheduler {
     const pending = pool.acquire();
     const lease = pending instanceof Promise ? await pending : pending;
     const { instance } = lease;
+    const leasedAt = performance.now();
     const deadline = Date.now() + version.limits.timeoutMs + (lease.created ? this.#options.startupTimeoutMs : 0);
     const result = await instance.host.invoke(instance.id, request, body, deadline);
+    if (!lease.created) pool.observe(performance.now() - leasedAt, result.wallMs);
     const gone = result.kind === 'failure' && result.disposed;
     if (gone) this.#forget(instance);
     if (pool.retired && !gone) this.#destroy(instance);
