@@ -97,7 +97,8 @@ export class FunctionPool {
     if (this.all.size < max && (this.all.size < this.#tuning.eagerInstances || this.#tuning.scaleOutDelayMs === 0)) {
       return { instance: this.#spawnBusy(), created: true };
     }
-    if (this.all.size >= max && this.#queue.length >= this.#queueDepth) {
+    // Waiters up to the instances the pool may still add, plus the queue proper.
+    if (this.#queue.length >= max - this.all.size + this.#queueDepth) {
       throw new AtollError('TOO_MANY_REQUESTS', `function ${this.version.name} is at its concurrency limit of ${max} and its queue is full`);
     }
     return new Promise<Lease>((resolve, reject) => {
