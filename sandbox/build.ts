@@ -1,9 +1,20 @@
 /**
- * Builds the in-isolate runtime (sandbox/src) into one script whose completion value is
- * the RuntimeEntry: `(() => { <iife>; return __atollRuntime.default; })()`, so no global
- * binding survives evaluation.
+ * Builds the in-isolate runtime (sandbox/src).
+ *
+ * - The boot script: one script whose completion value is the RuntimeEntry,
+ *   `(() => { <iife>; return __atollRuntime.default; })()`, so no global binding survives
+ *   evaluation. Every isolate keeps its source (V8 needs it for lazy compilation and
+ *   Function.prototype.toString), so it is kept small: minified and pure ASCII (a single
+ *   non-Latin-1 character would make V8 store the whole source as UTF-16, twice the bytes).
+ * - Lazy modules: big, rarely used pieces (tr46's IDNA tables) built as separate scripts
+ *   that the runtime asks the host for (`HostBridge.lazySource`) on first use. Each is a
+ *   function expression `(function (require, module, exports) {...})`; see src/lazy.ts.
+ *
+ * `buildRuntime()` packs both into one string (what the gateway hands its sandbox hosts);
+ * `RuntimeScript` in src/sandbox-host/isolate.ts unpacks it: the boot script, then
+ * LAZY_MODULES_MARKER and a JSON object `{name: source}`.
  */
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -12,10 +23,20 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const require = createRequire(import.meta.url);
 
+/** Separates the boot script from the JSON of lazy modules in buildRuntime()'s output. */
+export const LAZY_MODULES_MARKER = '\n//atoll-lazy-modules\n';
+
+/** The built runtime: the boot script and the sources of the lazy modules, by name. */
+export interface RuntimeParts {
+  boot: string;
+  lazy: Record<string, string>;
+}
+
 /**
  * Swaps heavy or host-dependent pieces of whatwg-url for runtime shims: its encoding module
  * (wants global TextEncoder at load time), @exodus/bytes (300 KB of legacy encoders; query
- * encoding is always UTF-8 here) and tr46 (IDNA tables, loaded lazily for non-ASCII hosts).
+ * encoding is always UTF-8 here) and tr46 (IDNA tables: the lazy module `tr46`, loaded
+ * only for hosts that are not plain ASCII).
  */
 const shims: Plugin = {
   name: 'atoll-runtime-shims',
@@ -25,10 +46,15 @@ const shims: Plugin = {
     );
     b.onResolve({ filter: /^@exodus\/bytes\/encoding\.js$/ }, () => ({ path: 'empty', namespace: 'atoll-empty' }));
     b.onResolve({ filter: /^@exodus\/bytes\/whatwg\.js$/ }, () => ({ path: `${here}src/vendor/exodus-whatwg.ts` }));
-    // The shim itself requires the real tr46, lazily.
+    // The shim requires the real tr46 lazily; in the bundle that require fetches the lazy module.
     b.onResolve({ filter: /^tr46$/ }, (a) =>
-      a.importer.endsWith('tr46-lazy.cjs') ? { path: require.resolve('tr46') } : { path: `${here}src/vendor/tr46-lazy.cjs` },
+      a.importer.endsWith('tr46-lazy.cjs') ? { path: 'tr46', namespace: 'atoll-lazy' } : { path: `${here}src/vendor/tr46-lazy.cjs` },
     );
+    b.onLoad({ filter: /.*/, namespace: 'atoll-lazy' }, (a) => ({
+      contents: `module.exports = require(${JSON.stringify(`${here}src/lazy.ts`)}).lazyModule(${JSON.stringify(a.path)});`,
+      loader: 'js',
+      resolveDir: here,
+    }));
     b.onLoad({ filter: /.*/, namespace: 'atoll-empty' }, () => ({ contents: '', loader: 'js' }));
     // whatwg-url is evaluated on first use of URL, after the host deleted SharedArrayBuffer;
     // whatwg-url and webidl-conversions read SharedArrayBuffer.prototype as they load. No guest can make a
@@ -43,24 +69,38 @@ const shims: Plugin = {
   },
 };
 
-/** Returns the runtime script text, ready for the host to compile in a fresh isolate. */
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'neutral',
+  mainFields: ['main', 'module'],
+  target: 'es2022',
+  write: false,
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: 'none',
+  // Non-ASCII characters become \u escapes: the source stays one byte per character.
+  charset: 'ascii',
+  logLevel: 'silent',
+};
+
+/** A lazy module: a CommonJS bundle of `entry`, wrapped as a function expression. */
+async function buildLazy(name: string, entry: string): Promise<string> {
+  const result = await build({ ...common, entryPoints: [entry], format: 'cjs', minifyIdentifiers: true });
+  return `(function (require, module, exports) {\n${result.outputFiles![0]!.text}\n})\n//# sourceURL=atoll:${name}.js\n`;
+}
+
+/** Builds the boot script and the lazy modules. */
+export async function buildRuntimeParts(): Promise<RuntimeParts> {
+  const [boot, tr46] = await Promise.all([
+    build({ ...common, entryPoints: [`${here}src/index.ts`], format: 'iife', globalName: '__atollRuntime', plugins: [shims] }),
+    buildLazy('tr46', require.resolve('tr46')),
+  ]);
+  const code = boot.outputFiles![0]!.text;
+  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { tr46 } };
+}
+
+/** Returns the runtime, packed for RuntimeScript: the boot script, then the lazy modules. */
 export async function buildRuntime(): Promise<string> {
-  const result = await build({
-    entryPoints: [`${here}src/index.ts`],
-    bundle: true,
-    format: 'iife',
-    globalName: '__atollRuntime',
-    platform: 'neutral',
-    mainFields: ['main', 'module'],
-    target: 'es2022',
-    write: false,
-    minifySyntax: true,
-    minifyWhitespace: true,
-    legalComments: 'none',
-    charset: 'utf8',
-    plugins: [shims],
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.text;
-  return `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`;
+  const { boot, lazy } = await buildRuntimeParts();
+  return `${boot}${LAZY_MODULES_MARKER}${JSON.stringify(lazy)}`;
 }

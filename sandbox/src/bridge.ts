@@ -25,6 +25,11 @@ export interface HostBridge {
   randomBytes(length: number): ArrayBuffer;
   /** Deliver the outcome of invocation `invocationId`. Called exactly once per invocation. */
   done(invocationId: number, result: GuestResult): void;
+  /**
+   * The source of lazy module `name` (built by sandbox/build.ts: a function expression
+   * `(function (require, module, exports) {...})`), or undefined for an unknown name.
+   */
+  lazySource(name: string): string | undefined;
 }
 
 export type LogLevel = 'debug' | 'log' | 'info' | 'warn' | 'error';

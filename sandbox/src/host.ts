@@ -13,6 +13,7 @@ export const host: HostBridge = {
   clearTimer: unset,
   randomBytes: unset,
   done: unset,
+  lazySource: unset,
 };
 
 /** Copies the bridge's functions into `host` (then freezes it) so later global changes can't swap them. */
@@ -22,5 +23,6 @@ export function attachHost(b: HostBridge): void {
   host.clearTimer = b.clearTimer;
   host.randomBytes = b.randomBytes;
   host.done = b.done;
+  host.lazySource = b.lazySource;
   Object.freeze(host);
 }

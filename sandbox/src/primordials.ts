@@ -147,6 +147,8 @@ export const SymbolFor = Symbol.for;
 export const Symbol_ = Symbol;
 export const FunctionPrototypeToString = uncurryThis(Function.prototype.toString);
 export const globalThis_ = globalThis;
+/** The global `eval`; called through this binding it is an indirect eval (global scope). */
+export const GlobalEval: (source: string) => unknown = globalThis.eval;
 
 const appendDescriptor = { __proto__: null, value: undefined, writable: true, enumerable: true, configurable: true } as PropertyDescriptor;
 

@@ -254,6 +254,16 @@ describe('runtime: Web APIs inside the isolate', () => {
     } }`);
     expect(json(await fn.invoke(http()))).toEqual({ href: 'http://example.com/b?c#d', data: true, sp: '1' });
   });
+
+  it('URL: non-ASCII hosts load the IDNA tables from the host, even after a guest replaced eval and Function', async () => {
+    const fn = start(`
+      globalThis.eval = () => { throw new Error('guest eval'); };
+      globalThis.Function = function () { throw new Error('guest Function'); };
+      module.exports.default = { fetch() {
+        return Response.json({ a: new URL('https://fa\u00df.ExAmPlE/').host, b: new URL('http://xn--bcher-kva.example/').hostname, c: new URL('http://\u0431\u0443\u043a\u0432\u044b.\u0440\u0444/x').href });
+      } }`);
+    expect(json(await fn.invoke(http()))).toEqual({ a: 'xn--fa-hia.example', b: 'xn--bcher-kva.example', c: 'http://xn--90acx9a4b.xn--p1ai/x' });
+  });
 });
 
 describe('runtime: isolation from the host', () => {

@@ -1,0 +1,32 @@
+/**
+ * Lazy modules: big, rarely needed parts of the runtime (see sandbox/build.ts) that are
+ * not in the boot script, so they cost no memory in the isolates that never use them.
+ * On first use the runtime asks the host for the module's source and evaluates it.
+ *
+ * The source is evaluated with the global `eval` captured at boot (indirectly: global
+ * scope, and the string is the host's shared copy), never with whatever a guest has put
+ * on globalThis since. Like any library code running after guest code, the module itself
+ * sees the builtins as the guest left them; it gets nothing from the host but its text.
+ */
+import { host } from './host.ts';
+// GlobalEval, not a capture here: the bundle may initialise this module only on first use.
+import { Error_, GlobalEval, ObjectCreate, ReflectApply } from './primordials.ts';
+
+let loaded: Record<string, unknown> | undefined;
+
+/** The exports of lazy module `name`, evaluating it on the first call. */
+export function lazyModule(name: string): unknown {
+  loaded ??= ObjectCreate(null) as Record<string, unknown>;
+  if (name in loaded) return loaded[name];
+  const source: unknown = host.lazySource(name);
+  if (typeof source !== 'string') throw new Error_(`Atoll runtime: no lazy module ${name}`);
+  const factory = GlobalEval(source);
+  const module = { exports: {} as unknown };
+  ReflectApply(factory as Function, undefined, [noRequire, module, module.exports]);
+  loaded[name] = module.exports;
+  return module.exports;
+}
+
+function noRequire(id: string): never {
+  throw new Error_(`Atoll runtime: lazy modules cannot require ${id}`);
+}
