@@ -42,7 +42,7 @@ describe('sandbox escape', () => {
     await deployOk(server, 'escape-probe', PROBE);
     const res = await server.fn('escape-probe');
     expect(res.status).toBe(200);
-    const found = await res.json();
+    const found = (await res.json()) as Record<string, unknown>;
     for (const name of ['constructor.constructor process', 'Function process', 'globalThis.process', 'require', 'module', 'exports', 'Deno', 'Bun', 'ivm', '_ivm', '__atollBridge', 'Buffer', 'global', 'setImmediate']) {
       expect(found[name], name).toBe('undefined');
     }
