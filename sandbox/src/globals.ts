@@ -7,6 +7,7 @@ import {
   ReflectGetOwnPropertyDescriptor,
   SymbolToStringTag,
   dataDescriptor,
+  setFunctionName,
 } from './primordials.ts';
 import { atob, btoa } from './web/base64.ts';
 import { createConsole } from './web/console.ts';
@@ -39,10 +40,11 @@ export function installGlobals(g: object): void {
     ObjectDefineProperty(cls.prototype, SymbolToStringTag, dataDescriptor(name, false, false, true));
     // Methods defined by the class syntax are already writable, non-enumerable; WebIDL makes them enumerable.
     makeMembersEnumerable(cls.prototype);
+    setFunctionName(cls, name);
     ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
   }
-  defineLazyGlobal(g, 'URL', () => whatwgUrl().URL);
-  defineLazyGlobal(g, 'URLSearchParams', () => whatwgUrl().URLSearchParams);
+  defineLazyGlobal(g, 'URL', () => setFunctionName(whatwgUrl().URL, 'URL'));
+  defineLazyGlobal(g, 'URLSearchParams', () => setFunctionName(whatwgUrl().URLSearchParams, 'URLSearchParams'));
   const fns: Record<string, Function> = {
     atob,
     btoa,
@@ -54,7 +56,10 @@ export function installGlobals(g: object): void {
     ...timerGlobals,
   };
   const fnNames = ObjectGetOwnPropertyNames(fns);
-  for (let i = 0; i < fnNames.length; i++) ObjectDefineProperty(g, fnNames[i]!, dataDescriptor(fns[fnNames[i]!], false, true, true));
+  for (let i = 0; i < fnNames.length; i++) {
+    const name = fnNames[i]!;
+    ObjectDefineProperty(g, name, dataDescriptor(setFunctionName(fns[name]!, name), false, true, true));
+  }
   ObjectDefineProperty(g, 'console', dataDescriptor(createConsole(), false, true, true));
   ObjectDefineProperty(g, 'crypto', dataDescriptor(new Crypto(), false, true, true));
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));

@@ -184,6 +184,16 @@ export function dataDescriptor(value: unknown, enumerable = false, writable = fa
   return { __proto__: null, value, enumerable, writable, configurable } as PropertyDescriptor;
 }
 
+/**
+ * Gives `fn` its source name back as its own `name` (what V8's stack traces show too): the
+ * bundle's identifiers are minified (see sandbox/build.ts). For functions a guest can see
+ * or that appear in a guest's stack traces.
+ */
+export function setFunctionName<T extends Function>(fn: T, name: string): T {
+  ObjectDefineProperty(fn, 'name', dataDescriptor(name, false, false, true));
+  return fn;
+}
+
 const decodeURIComponent_ = decodeURIComponent;
 /** decodeURIComponent that returns its input unchanged on malformed escapes. */
 export function safeDecodeURIComponent(s: string): string {

@@ -14,6 +14,7 @@ import {
   Uint8Array_,
   dataDescriptor,
   ObjectDefineProperty,
+  setFunctionName,
 } from '../primordials.ts';
 import { decodeText } from '../web/body.ts';
 import { Request } from '../web/request.ts';
@@ -176,6 +177,14 @@ function fireTimer(id: number): void {
     if (current !== null) current(r);
   }
 }
+
+// The frames under every guest call keep readable names in stack traces (identifiers are minified).
+setFunctionName(load, 'load');
+setFunctionName(invoke, 'invoke');
+setFunctionName(fireTimer, 'fireTimer');
+setFunctionName(callFetch, 'callFetch');
+setFunctionName(callHandler, 'callHandler');
+setFunctionName(runTimer, 'runTimer');
 
 /** The entry the host keeps; frozen so nothing can swap its methods. */
 export const entry: RuntimeEntry = ObjectFreeze({ load, invoke, fireTimer });
