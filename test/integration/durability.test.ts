@@ -5,7 +5,7 @@
  * listed, whole (same bundle hash, and it answers with the text it was deployed with),
  * and every function must answer. The sandbox hosts must not outlive their gateway.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -48,10 +48,11 @@ async function deployLoop(server: ServerProcess, name: string, acked: Acked[]): 
   }
 }
 
+/** Running, not merely a zombie waiting for whoever inherited it to reap it. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
