@@ -22,6 +22,9 @@ let watchdog: Watchdog | undefined;
 let init: InitMessage | undefined;
 let logBuffer: LogRecord[] = [];
 let refillScheduled = false;
+/** When the gateway last asked for work (performance.now()). */
+let lastActivityMs = 0;
+const REFILL_QUIET_MS = 5;
 
 // The gateway is gone: nothing is left to flush. A plain exit can hang waiting for the
 // watchdog's loop on isolated-vm's thread pool, so the host ends itself outright.
@@ -37,6 +40,7 @@ function onCatastrophe(message: string): void {
 }
 
 function onFrame(frame: Frame): void {
+  lastActivityMs = performance.now();
   switch (frame.type) {
     case FrameType.Init:
       boot(frame.header as InitMessage, frame.body!.toString('utf8'));
@@ -109,19 +113,26 @@ async function takeIsolate(memoryMb: number): Promise<GuestIsolate> {
 }
 
 /**
- * Refill on a timer, one isolate per turn of the event loop: booting one takes a few
- * milliseconds, and the cold start that used a spare must get its response out first.
+ * Spares are refilled when the host has been quiet for a moment, one isolate per turn of
+ * the event loop: booting one blocks this thread for a few milliseconds, which must not
+ * land on the response of the cold start that used a spare, nor on the requests after it.
  */
 function scheduleRefill(): void {
   if (refillScheduled) return;
   refillScheduled = true;
-  setTimeout(refillSpares, 0);
+  setTimeout(refillSpares, REFILL_QUIET_MS);
 }
 
 /** Keep a few booted blank isolates ready, so a cold start skips the runtime's boot. */
 function refillSpares(): void {
   refillScheduled = false;
   if (spares.length >= init!.spareIsolates) return;
+  const quietFor = performance.now() - lastActivityMs;
+  if (quietFor < REFILL_QUIET_MS) {
+    refillScheduled = true;
+    setTimeout(refillSpares, REFILL_QUIET_MS - quietFor);
+    return;
+  }
   const guest = new GuestIsolate(runtime!, init!.defaultMemoryMb, onCatastrophe);
   spares.push(guest);
   void watchdog!.watch(guest);
