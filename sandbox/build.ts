@@ -6,7 +6,7 @@
  *   evaluation. Every isolate keeps its source (V8 needs it for lazy compilation and
  *   Function.prototype.toString), so it is kept small: minified and pure ASCII (a single
  *   non-Latin-1 character would make V8 store the whole source as UTF-16, twice the bytes).
- * - Lazy modules: big, rarely used pieces (tr46's IDNA tables) built as separate scripts
+ * - Lazy modules: big, rarely used pieces (whatwg-url, tr46's IDNA tables) built as separate scripts
  *   that the runtime asks the host for (`HostBridge.lazySource`) on first use. Each is a
  *   function expression `(function (require, module, exports) {...})`; see src/lazy.ts.
  *
@@ -32,31 +32,40 @@ export interface RuntimeParts {
   lazy: Record<string, string>;
 }
 
+/** A virtual module whose exports are lazy module `name` (fetched and evaluated on first require). */
+function lazyStub(name: string): string {
+  return `module.exports = require(${JSON.stringify(`${here}src/lazy.ts`)}).lazyModule(${JSON.stringify(name)});`;
+}
+
+/** The boot script: whatwg-url (url-classes.ts's slow path) is the lazy module `url`. */
+const bootShims: Plugin = {
+  name: 'atoll-boot-shims',
+  setup(b) {
+    b.onResolve({ filter: /^whatwg-url$/ }, () => ({ path: 'url', namespace: 'atoll-lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'atoll-lazy' }, (a) => ({ contents: lazyStub(a.path), loader: 'js', resolveDir: here }));
+  },
+};
+
 /**
- * Swaps heavy or host-dependent pieces of whatwg-url for runtime shims: its encoding module
- * (wants global TextEncoder at load time), @exodus/bytes (300 KB of legacy encoders; query
- * encoding is always UTF-8 here) and tr46 (IDNA tables: the lazy module `tr46`, loaded
- * only for hosts that are not plain ASCII).
+ * The lazy module `url` (whatwg-url), with heavy or host-dependent pieces swapped for the
+ * runtime's: its encoding module (wants global TextEncoder at load time) and
+ * @exodus/bytes (300 KB of legacy encoders; query encoding is always UTF-8 here) come
+ * from the boot script through the lazy module's `require` (see src/lazy.ts), and tr46
+ * (IDNA tables) is the lazy module `tr46`, loaded only for hosts that are not plain ASCII.
  */
-const shims: Plugin = {
-  name: 'atoll-runtime-shims',
+const urlShims: Plugin = {
+  name: 'atoll-url-shims',
   setup(b) {
     b.onResolve({ filter: /^\.\/encoding$/ }, (a) =>
-      /whatwg-url[\\/]lib$/.test(a.resolveDir) ? { path: `${here}src/vendor/whatwg-url-encoding.ts` } : undefined,
+      /whatwg-url[\\/]lib$/.test(a.resolveDir) ? { path: 'atoll:whatwg-url-encoding', external: true } : undefined,
     );
     b.onResolve({ filter: /^@exodus\/bytes\/encoding\.js$/ }, () => ({ path: 'empty', namespace: 'atoll-empty' }));
-    b.onResolve({ filter: /^@exodus\/bytes\/whatwg\.js$/ }, () => ({ path: `${here}src/vendor/exodus-whatwg.ts` }));
-    // The shim requires the real tr46 lazily; in the bundle that require fetches the lazy module.
+    b.onResolve({ filter: /^@exodus\/bytes\/whatwg\.js$/ }, () => ({ path: 'atoll:exodus-whatwg', external: true }));
     b.onResolve({ filter: /^tr46$/ }, (a) =>
-      a.importer.endsWith('tr46-lazy.cjs') ? { path: 'tr46', namespace: 'atoll-lazy' } : { path: `${here}src/vendor/tr46-lazy.cjs` },
+      a.importer.endsWith('tr46-lazy.cjs') ? { path: 'atoll:tr46', external: true } : { path: `${here}src/vendor/tr46-lazy.cjs` },
     );
-    b.onLoad({ filter: /.*/, namespace: 'atoll-lazy' }, (a) => ({
-      contents: `module.exports = require(${JSON.stringify(`${here}src/lazy.ts`)}).lazyModule(${JSON.stringify(a.path)});`,
-      loader: 'js',
-      resolveDir: here,
-    }));
     b.onLoad({ filter: /.*/, namespace: 'atoll-empty' }, () => ({ contents: '', loader: 'js' }));
-    // whatwg-url is evaluated on first use of URL, after the host deleted SharedArrayBuffer;
+    // whatwg-url is evaluated on first need, after the host deleted SharedArrayBuffer;
     // whatwg-url and webidl-conversions read SharedArrayBuffer.prototype as they load. No guest can make a
     // SharedArrayBuffer, so a stand-in whose brand checks always fail is exact (and hands
     // a guest that patched Object.getOwnPropertyDescriptor nothing real).
@@ -89,19 +98,20 @@ const common: BuildOptions = {
 };
 
 /** A lazy module: a CommonJS bundle of `entry`, wrapped as a function expression. */
-async function buildLazy(name: string, entry: string): Promise<string> {
-  const result = await build({ ...common, entryPoints: [entry], format: 'cjs' });
+async function buildLazy(name: string, entry: string, plugins: Plugin[] = []): Promise<string> {
+  const result = await build({ ...common, entryPoints: [entry], format: 'cjs', plugins });
   return `(function (require, module, exports) {\n${result.outputFiles![0]!.text}\n})\n//# sourceURL=atoll:${name}.js\n`;
 }
 
 /** Builds the boot script and the lazy modules. */
 export async function buildRuntimeParts(): Promise<RuntimeParts> {
-  const [boot, tr46] = await Promise.all([
-    build({ ...common, entryPoints: [`${here}src/index.ts`], format: 'iife', globalName: '__atollRuntime', plugins: [shims] }),
+  const [boot, url, tr46] = await Promise.all([
+    build({ ...common, entryPoints: [`${here}src/index.ts`], format: 'iife', globalName: '__atollRuntime', plugins: [bootShims] }),
+    buildLazy('url', require.resolve('whatwg-url'), [urlShims]),
     buildLazy('tr46', require.resolve('tr46')),
   ]);
   const code = boot.outputFiles![0]!.text;
-  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { tr46 } };
+  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { url, tr46 } };
 }
 
 /** Returns the runtime, packed for RuntimeScript: the boot script, then the lazy modules. */

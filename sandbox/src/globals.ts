@@ -19,7 +19,7 @@ import { Request } from './web/request.ts';
 import { Response, responseInternals } from './web/response.ts';
 import { setPlatformObjectCheck, structuredClone } from './web/structured-clone.ts';
 import { timerGlobals } from './web/timers.ts';
-import { whatwgUrl } from './web/url.ts';
+import { URL, URLSearchParams } from './web/url-classes.ts';
 
 const INTERFACES: Record<string, Function> = {
   DOMException,
@@ -29,6 +29,8 @@ const INTERFACES: Record<string, Function> = {
   TextDecoder,
   TextEncoder,
   Crypto,
+  URL,
+  URLSearchParams,
 };
 
 /** Adds the globals to `g` (the isolate's global object). */
@@ -43,8 +45,6 @@ export function installGlobals(g: object): void {
     setFunctionName(cls, name);
     ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
   }
-  defineLazyGlobal(g, 'URL', () => setFunctionName(whatwgUrl().URL, 'URL'));
-  defineLazyGlobal(g, 'URLSearchParams', () => setFunctionName(whatwgUrl().URLSearchParams, 'URLSearchParams'));
   const fns: Record<string, Function> = {
     atob,
     btoa,
@@ -64,27 +64,6 @@ export function installGlobals(g: object): void {
   ObjectDefineProperty(g, 'crypto', dataDescriptor(new Crypto(), false, true, true));
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
   setPlatformObjectCheck((v) => headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v));
-}
-
-/**
- * A global whose value is computed on first access, as Node does for its lazy globals: an
- * accessor that replaces itself with the WebIDL data property (also when assigned to).
- */
-function defineLazyGlobal(g: object, name: string, load: () => unknown): void {
-  const become = (value: unknown) => ObjectDefineProperty(g, name, dataDescriptor(value, false, true, true));
-  ObjectDefineProperty(g, name, {
-    __proto__: null,
-    get() {
-      const value = load();
-      become(value);
-      return value;
-    },
-    set(value: unknown) {
-      become(value);
-    },
-    enumerable: false,
-    configurable: true,
-  } as PropertyDescriptor);
 }
 
 function makeMembersEnumerable(proto: object): void {

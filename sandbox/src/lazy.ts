@@ -9,6 +9,8 @@
  * sees the builtins as the guest left them; it gets nothing from the host but its text.
  */
 import { host } from './host.ts';
+import * as exodusWhatwg from './vendor/exodus-whatwg.ts';
+import * as whatwgUrlEncoding from './vendor/whatwg-url-encoding.ts';
 // GlobalEval, not a capture here: the bundle may initialise this module only on first use.
 import { Error_, GlobalEval, ObjectCreate, ReflectApply } from './primordials.ts';
 
@@ -22,11 +24,15 @@ export function lazyModule(name: string): unknown {
   if (typeof source !== 'string') throw new Error_(`Atoll runtime: no lazy module ${name}`);
   const factory = GlobalEval(source);
   const module = { exports: {} as unknown };
-  ReflectApply(factory as Function, undefined, [noRequire, module, module.exports]);
+  ReflectApply(factory as Function, undefined, [lazyRequire, module, module.exports]);
   loaded[name] = module.exports;
   return module.exports;
 }
 
-function noRequire(id: string): never {
+/** What lazy modules may require (sandbox/build.ts marks these ids external): runtime modules and other lazy modules. */
+function lazyRequire(id: string): unknown {
+  if (id === 'atoll:exodus-whatwg') return exodusWhatwg;
+  if (id === 'atoll:whatwg-url-encoding') return whatwgUrlEncoding;
+  if (id === 'atoll:tr46') return lazyModule('tr46');
   throw new Error_(`Atoll runtime: lazy modules cannot require ${id}`);
 }

@@ -15,7 +15,7 @@ import {
   Uint8Array_,
 } from '../primordials.ts';
 import { bytesOfBufferSource, isArrayBuffer, toArrayBuffer } from './buffer-source.ts';
-import { isURLSearchParams, urlSearchParamsToString } from './url.ts';
+import { isURLSearchParams, urlSearchParamsToString } from './url-classes.ts';
 import { utf8Decode, utf8Encode } from './utf8.ts';
 
 /** A body: its bytes (null for none) and whether it was consumed. */

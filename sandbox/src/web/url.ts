@@ -1,8 +1,8 @@
 /**
- * URL and URLSearchParams: the WHATWG reference implementation (whatwg-url), with host
- * shims (see sandbox/build.ts), loaded on first use. Evaluating whatwg-url costs about half
- * of the runtime's boot and most functions never parse a URL; the runtime's own parsing
- * (Request, Response.redirect) takes a fast path for plain http(s) URLs first.
+ * URL parsing: a fast path for plain http(s) URLs (plainHttpHref), and the WHATWG
+ * reference implementation (whatwg-url, with host shims, see sandbox/build.ts) for the
+ * rest, loaded on first use: in an isolate it is a lazy module fetched from the host.
+ * The URL and URLSearchParams classes guests see are in url-classes.ts.
  */
 
 import {
@@ -40,7 +40,6 @@ export interface URLSearchParamsLike {
 interface Whatwg {
   URL: URLClass;
   URLSearchParams: URLSearchParamsClass;
-  uspToString(v: unknown): string;
   urlHref(v: unknown): string;
 }
 
@@ -53,36 +52,16 @@ export function whatwgUrl(): Whatwg {
     whatwg = {
       URL: m.URL,
       URLSearchParams: m.URLSearchParams,
-      uspToString: uncurryThis(m.URLSearchParams.prototype.toString as () => string),
       urlHref: uncurryThis(ObjectGetOwnPropertyDescriptor(m.URL.prototype, 'href')!.get as () => string),
     };
   }
   return whatwg;
 }
 
-/** Brand check through the original method: a look-alike or a subclass-free fake fails it. */
-export function isURLSearchParams(v: unknown): v is URLSearchParamsLike {
-  // Before whatwg-url is loaded no URLSearchParams can exist.
-  if (whatwg === null || typeof v !== 'object' || v === null) return false;
-  try {
-    whatwg.uspToString(v);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** application/x-www-form-urlencoded serialisation via the original method. */
-export function urlSearchParamsToString(v: URLSearchParamsLike): string {
-  return whatwgUrl().uspToString(v);
-}
-
 /** Parses `input` against `base` and returns the href, or null when it does not parse. */
 export function parseHref(input: string, base?: string): string | null {
-  if (base === undefined) {
-    const fast = plainHttpHref(input);
-    if (fast !== null) return fast;
-  }
+  const fast = base === undefined ? plainHttpHref(input) : null;
+  if (fast !== null) return fast;
   const w = whatwgUrl();
   try {
     return w.urlHref(base === undefined ? new w.URL(input) : new w.URL(input, base));

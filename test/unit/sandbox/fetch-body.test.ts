@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Request } from '../../../sandbox/src/web/request.ts';
 import { Response, responseInternals } from '../../../sandbox/src/web/response.ts';
-import { whatwgUrl } from '../../../sandbox/src/web/url.ts';
+import { URLSearchParams } from '../../../sandbox/src/web/url-classes.ts';
 
-const { URLSearchParams } = whatwgUrl();
+
 
 describe('Response', () => {
   it('Response: a status outside 200-599 is a RangeError', () => {
