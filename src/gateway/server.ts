@@ -62,7 +62,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
     memoryBudgetBytes: config.memoryBudgetBytes,
     instanceEstimateBytes: config.instanceEstimateBytes,
     startupTimeoutMs: config.startupTimeoutMs,
-    eagerInstances: config.sandboxHosts,
+    eagerInstances: config.sandboxHosts * config.eagerInstancesPerHost,
     scaleOutDelayMs: config.scaleOutDelayMs,
   });
   const catalog = new Catalog(registry);
