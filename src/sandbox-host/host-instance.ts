@@ -12,6 +12,13 @@ import type { StackMapper } from './stack-map.ts';
 
 export type InstanceSpec = CreateMessage;
 
+/** The host-wide limits an instance starts under. */
+export interface StartupLimits {
+  startupCpuMs: number;
+  startupTimeoutMs: number;
+  maxResponseBytes: number;
+}
+
 export interface InstanceEnvironment {
   watchdog: Watchdog;
   send(header: ResultMessage, body?: Uint8Array): void;
@@ -39,7 +46,7 @@ export class HostInstance {
   readonly #env: InstanceEnvironment;
   #guest: GuestIsolate | undefined;
   #mapper: StackMapper | undefined;
-  #failure: { code: ErrorCode; message: string } | undefined;
+  #failure: { code: ErrorCode; message: string; cpuMs: number; wallMs: number } | undefined;
   #current: Invocation | undefined;
   #queued: { message: InvokeMessage; body: ArrayBuffer | undefined } | undefined;
   #timers = new Map<number, NodeJS.Timeout>();
@@ -59,12 +66,13 @@ export class HostInstance {
 
   /** The instance could not be created: every invocation on it fails with this. */
   fail(code: ErrorCode, message: string): void {
-    this.#failure = { code, message };
+    this.#failure = { code, message, cpuMs: 0, wallMs: 0 };
     this.#drainQueued();
   }
 
   /** Load the function into its isolate under the start-up CPU budget. */
-  attach(guest: GuestIsolate, code: string, filename: string, mapper: StackMapper, startupCpuMs: number, startupTimeoutMs: number): void {
+  attach(guest: GuestIsolate, code: string, filename: string, mapper: StackMapper, limits: StartupLimits): void {
+    const { startupCpuMs, startupTimeoutMs, maxResponseBytes } = limits;
     this.#guest = guest;
     this.#mapper = mapper;
     if (this.#gone) {
@@ -80,7 +88,9 @@ export class HostInstance {
     });
     this.#env.watchdog.whenRunning(() => {
       const { watchdog } = this.#env;
-      watchdog.arm(guest, guest.cpuMs + startupCpuMs, Date.now() + startupTimeoutMs);
+      const startCpuMs = guest.cpuMs;
+      const startWallMs = performance.now();
+      watchdog.arm(guest, startCpuMs + startupCpuMs, Date.now() + startupTimeoutMs);
       let thrown: unknown;
       let result;
       this.#inGuest = true;
@@ -89,23 +99,28 @@ export class HostInstance {
           name: this.spec.name,
           version: this.spec.version,
           memoryMb: this.spec.limits.memoryMb,
-          maxResponseBytes: 6 * 1024 * 1024,
+          maxResponseBytes,
         });
       } catch (error) {
         thrown = error;
       }
       const verdict = watchdog.disarm(guest);
       this.#leaveGuest();
+      // What a failed start-up cost is charged to the invocation that waited for it.
+      const cost = () => ({
+        cpuMs: verdict ? verdict.isolateCpuMs - startCpuMs : guest.isDisposed ? Number.NaN : guest.cpuMs - startCpuMs,
+        wallMs: performance.now() - startWallMs,
+      });
       if (verdict || guest.isDisposed || thrown) {
         const { code: failure, message } = classifyDeath(verdict, thrown, guest, 'start-up');
         this.#log('error', `instance failed to start: ${message}`);
-        this.#failure = { code: failure, message };
+        this.#failure = { code: failure, message, ...cost() };
       } else if (result!.kind === 'error') {
         this.#log('error', `Uncaught ${this.#mapper!.map(result!.stack || `${result!.name}: ${result!.message}`)}`);
-        this.#failure = { code: 'FUNCTION_ERROR', message: 'the module threw at top level' };
+        this.#failure = { code: 'FUNCTION_ERROR', message: 'the module threw at top level', ...cost() };
       } else if (result!.kind === 'invalid') {
         this.#log('error', result!.message);
-        this.#failure = { code: 'INVALID_BUNDLE', message: result!.message };
+        this.#failure = { code: 'INVALID_BUNDLE', message: result!.message, ...cost() };
       }
       this.#drainQueued();
     });
@@ -153,8 +168,8 @@ export class HostInstance {
 
   #start(message: InvokeMessage, body: ArrayBuffer | undefined): void {
     if (this.#failure || !this.#guest || this.#guest.isDisposed) {
-      const { code, message: text } = this.#failure ?? { code: 'WORKER_CRASHED' as const, message: 'instance is gone' };
-      this.#env.send(failure(message.id, code, text, true));
+      const { code, message: text, cpuMs, wallMs } = this.#failure ?? { code: 'WORKER_CRASHED' as const, message: 'instance is gone', cpuMs: 0, wallMs: 0 };
+      this.#env.send({ ...failure(message.id, code, text, true), cpuMs, wallMs });
       this.destroy();
       return;
     }

@@ -162,7 +162,7 @@ async function create(spec: InstanceSpec): Promise<void> {
     instance.fail('WORKER_CRASHED', `could not create an isolate: ${String(error)}`);
     return;
   }
-  instance.attach(guest, definition.code, definition.filename, definition.mapper, init!.startupCpuMs, init!.startupTimeoutMs);
+  instance.attach(guest, definition.code, definition.filename, definition.mapper, init!);
 }
 
 function pushLog(record: LogRecord): void {
