@@ -92,8 +92,8 @@ async function startWorkerd(): Promise<Target> {
 }
 
 async function startAtoll(name: string, env: Record<string, string>): Promise<Target> {
-  // NODE_OPTIONS reaches the sandbox hosts too: one profile per process, written at exit.
-  const profile = process.env.BENCH_PROFILE === '1' ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${RESULTS_DIR}prof/${name}` } : {};
+  // NODE_OPTIONS reaches the gateway only (sandbox hosts take ATOLL_HOST_NODE_OPTIONS): its profile is written at exit.
+  const profile: Record<string, string> = process.env.BENCH_PROFILE === '1' ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${RESULTS_DIR}prof/${name}` } : {};
   const server = await AtollServer.start({ cpus: SERVER_CPUS, env: { ...env, ...profile } });
   await server.deploy('hello', HELLO_SOURCE);
   const first = await server.invoke('hello');

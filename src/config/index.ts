@@ -30,6 +30,8 @@ export interface ServerOptions {
   queueWaitMs?: number;
   /** How long a request waits for a busy instance before the pool grows for it. */
   scaleOutDelayMs?: number;
+  /** Memory all instances may use together before idle ones are evicted; default half the machine's. */
+  memoryBudgetMb?: number;
 }
 
 export interface ServerConfig {
@@ -75,6 +77,7 @@ const schema = z.strictObject({
   spareIsolates: z.number().int().min(0).max(64),
   idleMs: z.number().int().min(100),
   scaleOutDelayMs: z.number().int().min(0).max(10_000),
+  memoryBudgetMb: z.number().int().min(1),
   queueDepth: z.number().int().min(0).max(100_000),
   queueWaitMs: z.number().int().min(1).max(600_000),
 });
@@ -99,6 +102,7 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     spareIsolates: options.spareIsolates ?? fromEnv('ATOLL_SPARE_ISOLATES') ?? 2,
     idleMs: options.idleMs ?? fromEnv('ATOLL_IDLE_MS') ?? DEFAULT_IDLE_MS,
     scaleOutDelayMs: options.scaleOutDelayMs ?? fromEnv('ATOLL_SCALE_OUT_DELAY_MS') ?? 2,
+    memoryBudgetMb: options.memoryBudgetMb ?? fromEnv('ATOLL_MEMORY_BUDGET_MB') ?? Math.floor(totalmem() / 2 / 1024 / 1024),
     queueDepth: options.queueDepth ?? fromEnv('ATOLL_QUEUE_DEPTH') ?? DEFAULT_QUEUE_DEPTH,
     queueWaitMs: options.queueWaitMs ?? fromEnv('ATOLL_QUEUE_WAIT_MS') ?? DEFAULT_QUEUE_WAIT_MS,
   };
@@ -116,7 +120,7 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     maxIsolatesPerHost: 8192,
     eagerInstancesPerHost: 4,
     // Idle instances beyond this are evicted least recently used first.
-    memoryBudgetBytes: Math.floor(totalmem() / 2),
+    memoryBudgetBytes: c.memoryBudgetMb * 1024 * 1024,
     instanceEstimateBytes: 2 * 1024 * 1024,
     startupCpuMs: STARTUP_CPU_MS,
     startupTimeoutMs: 10_000,
