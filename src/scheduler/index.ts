@@ -108,6 +108,8 @@ export class Scheduler {
         if (pool.size <= keep) break;
         if (now - instance.lastUsedMs >= this.#options.idleMs) this.#destroy(instance);
       }
+      // Instances lost with a crashed host are replaced, so minWarm holds again.
+      if (pool.size < keep) pool.warm(keep);
       if (pool.size === 0 && pool.queued === 0 && keep === 0) {
         this.#pools.delete(fnKey);
         for (const host of this.#hosts.hosts) host.undefine(fnKey);
