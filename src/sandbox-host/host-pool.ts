@@ -61,7 +61,8 @@ export class SandboxHost {
     this.#onExit = onExit;
     this.#child = spawn(process.execPath, ['--no-node-snapshot', HOST_ENTRY], {
       stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: process.env.ATOLL_HOST_NODE_OPTIONS ?? '' },
+      // Hosts run hostile code: they get no secret of the gateway's (ATOLL_ADMIN_TOKEN above all).
+      env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? 'UTC', NODE_OPTIONS: process.env.ATOLL_HOST_NODE_OPTIONS ?? '' },
     });
     const socket = this.#child.stdio[3] as Socket;
     this.#writer = new FrameWriter(socket);
