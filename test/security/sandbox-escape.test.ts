@@ -81,7 +81,10 @@ describe('sandbox escape', () => {
       return new Response(String(instance.exports.w()));
     `), { limits: { cpuMs: 200, timeoutMs: 2000 } });
     const started = Date.now();
-    await expectError(await server.fn('wasm-atomic-wait'), 503, 'CPU_LIMIT_EXCEEDED');
+    const res = await server.fn('wasm-atomic-wait');
+    // This failed twice in many runs, under load, and never when looked at: say what came back.
+    if (res.status !== 503) console.error('wasm-atomic-wait answered', res.status, await res.clone().text());
+    await expectError(res, 503, 'CPU_LIMIT_EXCEEDED');
     expect(Date.now() - started).toBeLessThan(2000);
     await expectSurvives(server, pid);
   });
