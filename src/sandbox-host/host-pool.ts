@@ -139,6 +139,7 @@ export class SandboxHost {
   }
 
   stats(): Promise<HostStats> {
+    if (!this.#alive) return Promise.resolve({ instances: 0, spares: 0, heapBytes: 0, rssBytes: 0, perInstance: [] });
     const id = this.#nextInvocationId++;
     return new Promise((resolve) => {
       this.#statsWaiters.set(id, resolve);
@@ -166,6 +167,9 @@ export class SandboxHost {
     this.#pending.clear();
     const now = performance.now();
     for (const [id, p] of pending) p.resolve({ id, kind: 'failure', code, message, cpuMs: Number.NaN, wallMs: now - p.sentAt, disposed: true });
+    // A dead host answers no stats request: settle them empty rather than leave them hanging.
+    for (const waiter of this.#statsWaiters.values()) waiter({ instances: 0, spares: 0, heapBytes: 0, rssBytes: 0, perInstance: [] });
+    this.#statsWaiters.clear();
     const lost = [...this.#instances];
     this.#instances.clear();
     this.instanceCount = 0;
