@@ -1,0 +1,84 @@
+/**
+ * How a function version's pool decides between an idle instance, a new one and the
+ * queue. Pure logic: instances are plain records, no sandbox host is involved.
+ */
+import { describe, expect, it } from 'vitest';
+import { FunctionPool, type Instance, type Lease } from '../../src/scheduler/function-pool.ts';
+import type { FunctionVersion } from '../../src/scheduler/types.ts';
+import type { SandboxHost } from '../../src/sandbox-host/index.ts';
+
+const SCALE_OUT_DELAY_MS = 5;
+
+function makePool(max: number, eagerInstances: number, queueDepth = 10) {
+  const version = {
+    fnKey: 'f@1', name: 'f', version: 1, style: 'workers', env: {}, code: '', sourceMap: undefined,
+    limits: { memoryMb: 128, cpuMs: 50, timeoutMs: 1000 },
+    concurrency: { max, minWarm: 0 },
+  } as FunctionVersion;
+  let nextId = 1;
+  const pool: FunctionPool = new FunctionPool(version, {
+    spawn: (p) => ({ id: nextId++, host: {} as SandboxHost, pool: p, lastUsedMs: 0, busy: true, heapBytes: 0 }) as Instance,
+    idle: () => {},
+    taken: () => {},
+  }, queueDepth, 1000, { eagerInstances, scaleOutDelayMs: SCALE_OUT_DELAY_MS });
+  return pool;
+}
+
+const settle = (value: Lease | Promise<Lease>) => Promise.resolve(value);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('function pool', () => {
+  it('creates instances without waiting up to the eager count', async () => {
+    const pool = makePool(10, 2);
+    const a = pool.acquire();
+    const b = pool.acquire();
+    expect(a).not.toBeInstanceOf(Promise);
+    expect(b).not.toBeInstanceOf(Promise);
+    expect(pool.size).toBe(2);
+  });
+
+  it('reuses an idle instance before creating one', async () => {
+    const pool = makePool(10, 1);
+    const first = (await settle(pool.acquire())).instance;
+    pool.release(first, false);
+    const again = await settle(pool.acquire());
+    expect(again).toEqual({ instance: first, created: false });
+    expect(pool.size).toBe(1);
+  });
+
+  it('scales out after the delay while instances spend their leases running the function', async () => {
+    const pool = makePool(10, 1);
+    const first = (await settle(pool.acquire())).instance;
+    pool.observe(300, 290); // a slow function: leases are nearly all run time
+    const waiting = pool.acquire();
+    expect(waiting).toBeInstanceOf(Promise);
+    const lease = await waiting;
+    expect(lease.created).toBe(true);
+    expect(lease.instance).not.toBe(first);
+    expect(pool.size).toBe(2);
+  });
+
+  it('does not scale out while leases are mostly spent waiting on a saturated host', async () => {
+    const pool = makePool(10, 1);
+    const first = (await settle(pool.acquire())).instance;
+    pool.observe(10, 0.1); // a short function whose instances wait on a busy host
+    let served: Lease | undefined;
+    void settle(pool.acquire()).then((lease) => (served = lease));
+    await sleep(SCALE_OUT_DELAY_MS * 4);
+    expect(served).toBeUndefined();
+    expect(pool.size).toBe(1);
+    pool.release(first, false);
+    await sleep(0);
+    expect(served).toEqual({ instance: first, created: false });
+  });
+
+  it('answers TOO_MANY_REQUESTS past max plus the queue depth', async () => {
+    const pool = makePool(1, 1, 1);
+    await settle(pool.acquire());
+    const queued = pool.acquire();
+    expect(queued).toBeInstanceOf(Promise);
+    expect(() => pool.acquire()).toThrow(expect.objectContaining({ code: 'TOO_MANY_REQUESTS' }));
+    pool.rejectQueued(Object.assign(new Error('closing'), { code: 'NOT_READY' }) as never);
+    await expect(queued).rejects.toMatchObject({ code: 'NOT_READY' });
+  });
+});
