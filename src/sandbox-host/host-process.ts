@@ -6,7 +6,7 @@
  */
 import { Socket } from 'node:net';
 import { FrameReader, FrameType, FrameWriter, type Frame } from './protocol.ts';
-import { GuestIsolate, RuntimeScript, SLOT_KILLED_CPU, SLOT_KILLED_WALL, Watchdog } from './isolate.ts';
+import { GuestIsolate, RuntimeScript, Watchdog } from './isolate.ts';
 import { startReaper } from './reaper.ts';
 import { HostInstance, type InstanceSpec } from './host-instance.ts';
 import { StackMapper } from './stack-map.ts';
@@ -82,7 +82,7 @@ function boot(message: InitMessage, runtimeSource: string): void {
   init = message;
   runtime = new RuntimeScript(runtimeSource);
   watchdog = new Watchdog(message.maxIsolates);
-  startReaper(watchdog.memory, SLOT_KILLED_CPU, SLOT_KILLED_WALL);
+  startReaper(watchdog.memory);
   // Compile once so the code cache exists before the first cold start.
   const first = new GuestIsolate(runtime, message.defaultMemoryMb, onCatastrophe);
   spares.push(first);

@@ -8,6 +8,10 @@
 import ivm from 'isolated-vm';
 import { randomBytes } from 'node:crypto';
 import type { FunctionMeta, GuestRequest, GuestResult, LoadResult, LogLevel } from '../../sandbox/src/bridge.ts';
+import {
+  CTL_ACTIVE, CTL_HIGH, CTL_STOP, CTL_WAKE, DEEP_SLEEP_AFTER_MS, SLOT_ARMED, SLOT_FREE, SLOT_KILLED_CPU, SLOT_KILLED_WALL,
+  WAKE_SLEEPING, allocateWatchdogMemory, watchdogOffsets, watchdogViews, type WatchdogMemory,
+} from './watchdog-memory.ts';
 
 /** What the host does for a guest isolate's runtime. */
 export interface GuestHooks {
@@ -179,48 +183,6 @@ export class GuestIsolate {
 /** Column offset of the user's code on the first line of the compiled wrapper. */
 export const WRAPPER_COLUMN_OFFSET = WRAP_PREFIX.length;
 
-// Watchdog shared-memory layout. The main thread arms a slot before each entry into a
-// guest and disarms it after; the watchdog thread reads the deadlines.
-const CTL_WAKE = 0;
-const CTL_STOP = 1;
-const CTL_ACTIVE = 2;
-const CTL_HIGH = 3;
-/** CTL_WAKE holds this while the watchdog sleeps deeply and must be woken by `arm`. */
-const WAKE_SLEEPING = 1;
-const DEEP_SLEEP_AFTER_MS = 50;
-export const SLOT_FREE = 0;
-export const SLOT_ARMED = 1;
-export const SLOT_KILLED_CPU = 2;
-export const SLOT_KILLED_WALL = 3;
-
-/** Shared memory of a watchdog: control words, slot states and deadlines. */
-export interface WatchdogMemory {
-  buffer: SharedArrayBuffer;
-  maxSlots: number;
-}
-
-/** Byte offsets of the arrays inside WatchdogMemory.buffer. */
-export function watchdogViews(memory: WatchdogMemory) {
-  const { buffer, maxSlots } = memory;
-  return {
-    ctl: new Int32Array(buffer, 0, 4),
-    state: new Int32Array(buffer, 16, maxSlots),
-    cpuLimitMs: new Float64Array(buffer, 16 + align8(4 * maxSlots), maxSlots),
-    wallDeadlineMs: new Float64Array(buffer, 16 + align8(4 * maxSlots) + 8 * maxSlots, maxSlots),
-    killedAtMs: new Float64Array(buffer, 16 + align8(4 * maxSlots) + 16 * maxSlots, maxSlots),
-    killedCpuMs: new Float64Array(buffer, 16 + align8(4 * maxSlots) + 24 * maxSlots, maxSlots),
-  };
-}
-
-function align8(n: number): number {
-  return Math.ceil(n / 8) * 8;
-}
-
-export function allocateWatchdogMemory(maxSlots: number): WatchdogMemory {
-  const bytes = 16 + align8(4 * maxSlots) + 32 * maxSlots;
-  return { buffer: new SharedArrayBuffer(bytes), maxSlots };
-}
-
 /**
  * The loop the watchdog isolate runs on isolated-vm's thread pool. It cannot be interrupted
  * by the guest because it runs on another thread: while the host's main thread is blocked
@@ -300,15 +262,15 @@ export class Watchdog {
     this.#isolate = new ivm.Isolate({ memoryLimit: 16 });
     const context = this.#isolate.createContextSync();
     context.global.setSync('memory', new ivm.ExternalCopy(this.memory.buffer).copyInto({ release: true }));
-    context.global.setSync('maxSlots', maxSlots);
+    const offsets = watchdogOffsets(maxSlots);
+    context.global.setSync('layout', new ivm.ExternalCopy({ maxSlots, ...offsets }).copyInto({ release: true }));
     context.evalSync(`
-      const align8 = (n) => Math.ceil(n / 8) * 8;
       globalThis.views = {
-        state: new Int32Array(memory, 16, maxSlots),
-        cpuLimitMs: new Float64Array(memory, 16 + align8(4 * maxSlots), maxSlots),
-        wallDeadlineMs: new Float64Array(memory, 16 + align8(4 * maxSlots) + 8 * maxSlots, maxSlots),
-        killedAtMs: new Float64Array(memory, 16 + align8(4 * maxSlots) + 16 * maxSlots, maxSlots),
-        killedCpuMs: new Float64Array(memory, 16 + align8(4 * maxSlots) + 24 * maxSlots, maxSlots),
+        state: new Int32Array(memory, layout.state, layout.maxSlots),
+        cpuLimitMs: new Float64Array(memory, layout.cpuLimitMs, layout.maxSlots),
+        wallDeadlineMs: new Float64Array(memory, layout.wallDeadlineMs, layout.maxSlots),
+        killedAtMs: new Float64Array(memory, layout.killedAtMs, layout.maxSlots),
+        killedCpuMs: new Float64Array(memory, layout.killedCpuMs, layout.maxSlots),
       };`);
     context.evalSync(WATCHDOG_SOURCE);
     this.#register = context.global.getSync('register', { reference: true }) as ivm.Reference<Function>;

@@ -7,17 +7,16 @@
  * is stuck, and the host kills itself so the gateway replaces it.
  */
 import { Worker } from 'node:worker_threads';
-import type { WatchdogMemory } from './isolate.ts';
+import { CTL_HIGH, SLOT_KILLED_CPU, SLOT_KILLED_WALL, watchdogOffsets, type WatchdogMemory } from './watchdog-memory.ts';
 
 const REAPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { buffer, maxSlots, graceMs, killedCpu, killedWall, pollMs } = workerData;
-const align8 = (n) => Math.ceil(n / 8) * 8;
+const { buffer, maxSlots, offsets, graceMs, killedCpu, killedWall, ctlHigh, pollMs } = workerData;
 const ctl = new Int32Array(buffer, 0, 4);
-const state = new Int32Array(buffer, 16, maxSlots);
-const killedAtMs = new Float64Array(buffer, 16 + align8(4 * maxSlots) + 16 * maxSlots, maxSlots);
+const state = new Int32Array(buffer, offsets.state, maxSlots);
+const killedAtMs = new Float64Array(buffer, offsets.killedAtMs, maxSlots);
 setInterval(() => {
-  const high = Atomics.load(ctl, 3);
+  const high = Atomics.load(ctl, ctlHigh);
   const now = Date.now();
   for (let slot = 0; slot < high; slot++) {
     const s = Atomics.load(state, slot);
@@ -30,10 +29,19 @@ setInterval(() => {
 `;
 
 /** Start the reaper thread over a watchdog's shared memory. */
-export function startReaper(memory: WatchdogMemory, killedCpu: number, killedWall: number, graceMs = 1000): Worker {
+export function startReaper(memory: WatchdogMemory, graceMs = 1000): Worker {
   const worker = new Worker(REAPER_SOURCE, {
     eval: true,
-    workerData: { buffer: memory.buffer, maxSlots: memory.maxSlots, graceMs, killedCpu, killedWall, pollMs: 100 },
+    workerData: {
+      buffer: memory.buffer,
+      maxSlots: memory.maxSlots,
+      offsets: watchdogOffsets(memory.maxSlots),
+      graceMs,
+      killedCpu: SLOT_KILLED_CPU,
+      killedWall: SLOT_KILLED_WALL,
+      ctlHigh: CTL_HIGH,
+      pollMs: 100,
+    },
     resourceLimits: { maxOldGenerationSizeMb: 16 },
   });
   worker.unref();

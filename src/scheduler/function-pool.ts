@@ -137,7 +137,7 @@ export class FunctionPool {
   }
 
   #scaleOutHelps(): boolean {
-    return this.#leaseMs === 0 || this.#runMs >= this.#leaseMs * BUSY_RUNNING_SHARE;
+    return this.all.size < this.#tuning.eagerInstances || this.#leaseMs === 0 || this.#runMs >= this.#leaseMs * BUSY_RUNNING_SHARE;
   }
 
   /** Record one finished lease: how long the instance was out, and how long the function ran. */
