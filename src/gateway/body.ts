@@ -10,29 +10,73 @@ function tooLarge(limit: number): AtollError {
   return new AtollError('PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`);
 }
 
+/** How much of a refused body is read and thrown away so the client can read the 413. */
+const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Refuse the rest of a body: read and discard it, so a client still uploading gets to read
+ * the 413 instead of a reset connection, and cut the connection if it keeps on sending.
+ */
+function drain(incoming: IncomingMessage): void {
+  let drained = 0;
+  incoming.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) incoming.socket.destroy();
+  });
+  incoming.resume();
+}
+
 /** The body of a Node request, or undefined when there is none. */
 export async function readIncomingBody(incoming: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = incoming.headers['content-length'];
   if (declared !== undefined) {
     const length = Number(declared);
-    if (length > limit) throw tooLarge(limit);
+    if (length > limit) {
+      drain(incoming);
+      throw tooLarge(limit);
+    }
     if (length === 0) return undefined;
   } else if (incoming.headers['transfer-encoding'] === undefined) {
     return undefined;
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > limit) {
-      // Stop reading; the response closes the connection so the rest is never buffered.
-      incoming.pause();
-      throw tooLarge(limit);
-    }
-    chunks.push(chunk);
-  }
-  if (total === 0) return undefined;
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+  // Events rather than `for await`: leaving an async iterator early destroys the stream,
+  // and the refused rest of the body must be drained instead (see drain()).
+  return new Promise<Buffer | undefined>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanup = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) {
+        cleanup();
+        drain(incoming);
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(total === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new AtollError('BAD_REQUEST', 'the client closed the connection before the body was complete'));
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
 }
 
 /** The body of a Web Request (used by `app.request()` in tests and non-Node adapters). */

@@ -12,9 +12,7 @@ export function errorResponse(code: ErrorCode, message: string, requestId: strin
   if (details !== undefined) error.details = details;
   return new Response(JSON.stringify({ error }), {
     status: ERROR_STATUS[code],
-    // A body refused part-way is left unread: close the connection rather than leave a
-    // client that is still uploading stuck on a paused socket it shares with the answer.
-    headers: { 'content-type': 'application/json; charset=utf-8', [REQUEST_ID_HEADER]: requestId, ...(code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {}) },
+    headers: { 'content-type': 'application/json; charset=utf-8', [REQUEST_ID_HEADER]: requestId },
   });
 }
 

@@ -61,6 +61,8 @@ export function encodeFrame(type: FrameType, header: unknown, body?: Uint8Array)
 export class FrameReader {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
+  /** Bytes needed before the next frame can be decoded. */
+  #needed = 4;
   readonly #onFrame: (frame: Frame) => void;
 
   constructor(onFrame: (frame: Frame) => void) {
@@ -70,12 +72,17 @@ export class FrameReader {
   push(chunk: Buffer): void {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
-    if (this.#pendingBytes < 4) return;
+    // A large frame arrives in many chunks: join them once it is whole, not at every chunk.
+    if (this.#pendingBytes < this.#needed) return;
     let buffer = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
     let offset = 0;
+    this.#needed = 4;
     while (buffer.length - offset >= 4) {
       const frameLength = buffer.readUInt32LE(offset);
-      if (buffer.length - offset - 4 < frameLength) break;
+      if (buffer.length - offset - 4 < frameLength) {
+        this.#needed = 4 + frameLength;
+        break;
+      }
       const start = offset + 4;
       const type = buffer.readUInt8(start) as FrameType;
       const headerLength = buffer.readUInt32LE(start + 1);
