@@ -38,7 +38,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
   const config = resolveServerConfig(options);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
-  const registry = openRegistry(config.dataDir);
+  const registry = openRegistry(config.dataDir, { logWriterThread: true });
   const meter = new Meter(registry, config.billingGranularityMs);
   let scheduler: Scheduler | undefined;
   const hosts = new HostPool({

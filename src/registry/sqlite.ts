@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { AtollError } from '../errors/index.ts';
 import { BlobStore } from './blobs.ts';
 import { DEFAULT_LOG_RETENTION, LogStore } from './logs.ts';
+import { LogWriter } from './log-writer.ts';
 import { openDatabase, transaction } from './sqlite-util.ts';
 import type {
   DeployResult, FunctionRecord, FunctionStyle, InvocationRecord, LogLine, LogQuery, LogQueryResult, NewVersion,
@@ -89,6 +90,8 @@ export class SqliteRegistry implements Registry {
   private readonly db: DatabaseSync;
   private readonly blobs: BlobStore;
   private readonly logStore: LogStore;
+  /** Set with `logWriterThread`: logs.db writes go there, reads stay on logStore. */
+  private readonly logWriter: LogWriter | undefined;
   private readonly stmt: Record<
     | 'getFunction' | 'listFunctions' | 'insertFunction' | 'setLive' | 'deleteFunction' | 'getVersion'
     | 'getLiveVersion' | 'listVersions' | 'insertVersion' | 'deleteVersions' | 'getCounter' | 'setCounter',
@@ -104,7 +107,10 @@ export class SqliteRegistry implements Registry {
       tables: ['functions', 'versions', 'version_counters'],
     });
     try {
-      this.logStore = new LogStore(join(dataDir, 'logs.db'), { ...DEFAULT_LOG_RETENTION, ...options.logRetention });
+      const retention = { ...DEFAULT_LOG_RETENTION, ...options.logRetention };
+      // This connection opens (and migrates) logs.db before the writer thread opens it.
+      this.logStore = new LogStore(join(dataDir, 'logs.db'), retention);
+      this.logWriter = options.logWriterThread ? new LogWriter(join(dataDir, 'logs.db'), retention) : undefined;
     } catch (error) {
       this.db.close();
       throw error;
@@ -208,7 +214,8 @@ export class SqliteRegistry implements Registry {
   async remove(name: string): Promise<boolean> {
     // Logs first: a crash between the two leaves a function without logs, never logs of a
     // deleted function that would resurface under a redeploy of the same name.
-    this.logStore.removeFunction(name);
+    if (this.logWriter) await this.logWriter.removeFunction(name);
+    else this.logStore.removeFunction(name);
     return transaction(this.db, () => {
       this.stmt.deleteVersions.run(name);
       return this.stmt.deleteFunction.run(name).changes > 0;
@@ -220,11 +227,13 @@ export class SqliteRegistry implements Registry {
   }
 
   async appendInvocations(records: readonly InvocationRecord[]): Promise<void> {
-    this.logStore.appendInvocations(records);
+    if (this.logWriter) await this.logWriter.appendInvocations(records);
+    else this.logStore.appendInvocations(records);
   }
 
   async appendLogs(lines: readonly LogLine[]): Promise<void> {
-    this.logStore.appendLogs(lines);
+    if (this.logWriter) await this.logWriter.appendLogs(lines);
+    else this.logStore.appendLogs(lines);
   }
 
   async queryLogs(name: string, query: LogQuery): Promise<LogQueryResult> {
@@ -233,10 +242,12 @@ export class SqliteRegistry implements Registry {
 
   /** Trims logs.db to its retention bound now instead of on the next K-th batch. */
   async pruneLogs(): Promise<void> {
-    this.logStore.prune();
+    if (this.logWriter) await this.logWriter.prune();
+    else this.logStore.prune();
   }
 
   async close(): Promise<void> {
+    await this.logWriter?.close();
     this.logStore.close();
     if (this.db.isOpen) this.db.close();
   }

@@ -107,6 +107,8 @@ export interface LogRetention {
 
 export interface RegistryOptions {
   readonly logRetention?: Partial<LogRetention>;
+  /** Write invocation records and logs on a worker thread, off the caller's event loop (the gateway). */
+  readonly logWriterThread?: boolean;
 }
 
 /**

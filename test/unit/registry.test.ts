@@ -234,7 +234,20 @@ function logLine(fn: string, ts: number, message: string, requestId = 'r'): LogL
   return { ts, requestId, function: fn, version: 1, level: 'log', message };
 }
 
-describe('logs', () => {
+describe.each([false, true])('logs (written on a worker thread: %s)', (logWriterThread) => {
+  beforeEach(async () => {
+    if (!logWriterThread) return;
+    await registry.close();
+    registry = openRegistry(dir, { logWriterThread, logRetention: { maxLogsPerFunction: 5, maxInvocationsPerFunction: 3, pruneEveryBatches: 1 } });
+  });
+
+  it('removing a function removes its logs', async () => {
+    await registry.deploy(spec('f'));
+    await registry.appendLogs([logLine('f', 1, 'gone soon')]);
+    await registry.remove('f');
+    expect((await registry.queryLogs('f', { limit: 10 })).logs).toEqual([]);
+  });
+
   it('returns log lines and invocations newest last, by time then insertion', async () => {
     await registry.appendLogs([logLine('f', 20, 'b'), logLine('f', 10, 'a'), logLine('f', 20, 'c')]);
     await registry.appendLogs([logLine('f', 30, 'd'), logLine('other', 40, 'x')]);
