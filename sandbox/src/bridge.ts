@@ -85,8 +85,11 @@ export type GuestRequest =
   | { kind: 'event'; requestId: string; payload: string; timeEpochMs: number; deadlineMs: number };
 
 export type GuestResult =
-  /** HTTP response. `body` is null for no body. */
-  | { kind: 'response'; status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer | null }
+  /**
+   * HTTP response. `body` is null for no body; a string is text the host encodes as UTF-8
+   * (lone surrogates become U+FFFD), which spares the guest encoding large text itself.
+   */
+  | { kind: 'response'; status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer | string | null }
   /** Direct-invoke result: JSON text of what the handler returned (`undefined` → "null"). */
   | { kind: 'result'; payload: string }
   /** Uncaught exception or rejection in the function. `stack` is V8's, unmapped. */

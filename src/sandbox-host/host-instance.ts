@@ -240,7 +240,8 @@ export class HostInstance {
         this.#settle(invocation);
         this.#env.send(
           { id, kind: 'response', status: result.status, headers: result.headers, cpuMs, wallMs, cold },
-          result.body ? new Uint8Array(result.body) : undefined,
+          // Text bodies arrive as strings: Buffer.from encodes natively (lone surrogates → U+FFFD).
+          result.body === null ? undefined : typeof result.body === 'string' ? Buffer.from(result.body, 'utf8') : new Uint8Array(result.body),
         );
         return;
       case 'result':

@@ -101,6 +101,17 @@ describe('Workers style over HTTP', () => {
     const res = await server.fn('mirror');
     expect(res.headers.get('x-atoll-request-id')).toMatch(/.+/);
   });
+
+  it('returns a 5 MiB text body, non-ASCII included, within the default 50 ms CPU limit', async () => {
+    const deployed = await server.deploy('big-text', 'export default { fetch: () => new Response("é".repeat(1024) + "x".repeat(5 * 1024 * 1024)) }');
+    expect(deployed.status).toBe(201);
+    const res = await server.fn('big-text');
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body.length).toBe(1024 + 5 * 1024 * 1024);
+    expect(body.startsWith('éé')).toBe(true);
+    expect(res.headers.get('content-type')).toBe('text/plain;charset=UTF-8');
+  });
 });
 
 describe('versions over HTTP', () => {

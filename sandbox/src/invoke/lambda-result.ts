@@ -14,7 +14,6 @@ import {
 import { forgivingBase64Decode } from '../web/base64.ts';
 import { toArrayBuffer } from '../web/buffer-source.ts';
 import { asciiLowercase, isHeaderValue, isToken } from '../web/infra.ts';
-import { utf8Encode } from '../web/utf8.ts';
 
 type ResponseResult = Extract<GuestResult, { kind: 'response' }>;
 type Mapped = ResponseResult | { kind: 'invalid'; message: string };
@@ -50,7 +49,7 @@ export function mapLambdaResult(result: unknown): Mapped {
     status: 200,
     statusText: '',
     headers: [['content-type', 'application/json']],
-    body: text === '' ? null : toArrayBuffer(utf8Encode(text)),
+    body: text === '' ? null : text,
   };
 }
 
@@ -87,7 +86,7 @@ function mapStructured(result: object, statusCode: unknown): Mapped {
   }
   const rawBody = own(result, 'body');
   const b64 = own(result, 'isBase64Encoded') === true;
-  let body: ArrayBuffer | null = null;
+  let body: ArrayBuffer | string | null = null;
   if (rawBody !== undefined && rawBody !== null) {
     const text = typeof rawBody === 'string' ? rawBody : JSONStringify(rawBody);
     if (text === undefined) return invalid('body is not serialisable');
@@ -96,7 +95,7 @@ function mapStructured(result: object, statusCode: unknown): Mapped {
       if (bytes === null) return invalid('body is not valid base64');
       body = bytes.length === 0 ? null : toArrayBuffer(bytes);
     } else if (text !== '') {
-      body = toArrayBuffer(utf8Encode(text));
+      body = text;
     }
   }
   return { kind: 'response', status, statusText: '', headers, body };

@@ -10,7 +10,6 @@ import {
   ObjectKeys,
   ReflectApply,
   String_,
-  TypedArrayPrototypeGetByteLength,
   Uint8Array_,
   dataDescriptor,
   ObjectDefineProperty,
@@ -20,7 +19,7 @@ import { decodeText } from '../web/body.ts';
 import { Request } from '../web/request.ts';
 import { responseInternals } from '../web/response.ts';
 import { fireTimer as runTimer } from '../web/timers.ts';
-import { utf8Encode } from '../web/utf8.ts';
+import { utf8ByteLength } from '../web/utf8.ts';
 import { errorResult } from './errors.ts';
 import { callHandler } from './lambda.ts';
 import { buildLambdaEvent } from './lambda-event.ts';
@@ -141,12 +140,17 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
 
 function sized(r: GuestResult, max: number): GuestResult {
   if (r.kind !== 'response' || r.body === null) return r;
-  const n = ArrayBufferPrototypeGetByteLength(r.body);
+  const n = typeof r.body === 'string' ? textBytes(r.body, max) : ArrayBufferPrototypeGetByteLength(r.body);
   return n > max ? { kind: 'tooLarge', bytes: n } : r;
 }
 
+/** UTF-8 length of `text`, counted only when it could be over `max` (at most 3 bytes a code unit). */
+function textBytes(text: string, max: number): number {
+  return text.length * 3 <= max ? text.length : utf8ByteLength(text);
+}
+
 function eventResult(payload: string, max: number): GuestResult {
-  const n = TypedArrayPrototypeGetByteLength(utf8Encode(payload));
+  const n = textBytes(payload, max);
   return n > max ? { kind: 'tooLarge', bytes: n } : { kind: 'result', payload };
 }
 
@@ -154,7 +158,7 @@ function workersEventResult(v: unknown, max: number): GuestResult {
   const r = responseInternals(v);
   if (r === null || r.body.used) return { kind: 'invalid', message: 'fetch handler did not return a usable Response' };
   if (r.body.byteLength > max) return { kind: 'tooLarge', bytes: r.body.byteLength };
-  const text = r.body.bytes === null ? '' : decodeText(r.body.bytes);
+  const text = r.body.text ?? (r.body.bytes === null ? '' : decodeText(r.body.bytes));
   try {
     JSONParse(text);
     return { kind: 'result', payload: text };

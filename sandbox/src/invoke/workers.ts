@@ -6,6 +6,7 @@ import { toArrayBuffer } from '../web/buffer-source.ts';
 import { headersInternals } from '../web/headers.ts';
 import { type Request, normaliseMethod, requestInternals } from '../web/request.ts';
 import { isResponse, responseInternals } from '../web/response.ts';
+import { utf8ByteLength } from '../web/utf8.ts';
 import { settle } from './settle.ts';
 
 type HttpRequest = Extract<GuestRequest, { kind: 'http' }>;
@@ -55,7 +56,13 @@ export function serialiseResponse(value: unknown, maxResponseBytes: number): Gue
   if (r === null) return { kind: 'invalid', message: 'fetch handler did not return a Response' };
   if (r.type === 'error') return { kind: 'invalid', message: 'fetch handler returned Response.error()' };
   if (r.body.used) return { kind: 'invalid', message: "the Response's body was already used" };
-  const bytes = r.body.bytes;
+  // Text leaves as a string (the host encodes it); UTF-8 takes at most 3 bytes per code unit.
+  const text = r.body.text;
+  if (text !== null && text.length * 3 > maxResponseBytes) {
+    const length = utf8ByteLength(text);
+    if (length > maxResponseBytes) return { kind: 'tooLarge', bytes: length };
+  }
+  const bytes = text === null ? r.body.bytes : null;
   const length = bytes === null ? 0 : TypedArrayPrototypeGetByteLength(bytes);
   if (length > maxResponseBytes) return { kind: 'tooLarge', bytes: length };
   // The list has no prototype and is copied out by the host as it receives the result.
@@ -65,6 +72,6 @@ export function serialiseResponse(value: unknown, maxResponseBytes: number): Gue
     status: r.status,
     statusText: r.statusText,
     headers,
-    body: bytes === null ? null : toArrayBuffer(bytes),
+    body: text !== null ? (text === '' ? null : text) : bytes === null ? null : toArrayBuffer(bytes),
   };
 }

@@ -94,7 +94,7 @@ export class Request {
     }
     const bodyInit = init?.body;
     const hasBodyInit = bodyInit !== undefined && bodyInit !== null;
-    if ((hasBodyInit || (inputBody !== null && inputBody.bytes !== null)) && (this.#method === 'GET' || this.#method === 'HEAD')) {
+    if ((hasBodyInit || (inputBody !== null && (inputBody.text !== null || inputBody.bytes !== null))) && (this.#method === 'GET' || this.#method === 'HEAD')) {
       throw new TypeError_('Request with GET/HEAD method cannot have body.');
     }
     if (hasBodyInit) {
@@ -102,12 +102,12 @@ export class Request {
       if (extracted.contentType !== null && !headersInternals.hasLower(this.#headers, 'content-type')) {
         headersInternals.appendTrusted(this.#headers, 'content-type', extracted.contentType);
       }
-      this.#body = new Body(extracted.bytes);
+      this.#body = extracted.body;
     } else if (inputBody !== null) {
       if (inputBody.used) throw new TypeError_('Cannot construct a Request with a Request object that has already been used.');
       // The spec moves the input's body into the new request and leaves the input disturbed.
-      this.#body = new Body(inputBody.bytes);
-      if (inputBody.bytes !== null) inputBody.used = true;
+      this.#body = inputBody.clone();
+      if (inputBody.text !== null || inputBody.bytes !== null) inputBody.used = true;
     } else {
       this.#body = new Body(null);
     }

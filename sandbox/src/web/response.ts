@@ -69,7 +69,7 @@ export class Response {
         headersInternals.appendTrusted(this.#headers, 'content-type', extracted.contentType);
       }
     }
-    this.#body = new Body(extracted === null ? null : extracted.bytes);
+    this.#body = extracted === null ? new Body(null) : extracted.body;
   }
 
   static error(): Response {

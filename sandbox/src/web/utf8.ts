@@ -9,6 +9,25 @@ import {
   TypedArrayPrototypeSubarray,
 } from '../primordials.ts';
 
+/** The length of `input` UTF-8 encoded (lone surrogates count as U+FFFD), without encoding it. */
+export function utf8ByteLength(input: string): number {
+  const len = input.length;
+  let n = len;
+  for (let i = 0; i < len; i++) {
+    const c = StringPrototypeCharCodeAt(input, i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+      const next = StringPrototypeCharCodeAt(input, i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n += 2; // a pair: 2 code units, 4 bytes
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
 /** UTF-8 encodes a string; lone surrogates become U+FFFD as USVString conversion requires. */
 export function utf8Encode(input: string): Uint8Array {
   const len = input.length;

@@ -15,7 +15,8 @@ const req = (o: object = {}) => ({
   ...o,
 });
 
-const text = (b: ArrayBuffer | null) => (b === null ? null : new TextDecoder().decode(b));
+/** Text bodies leave the runtime as strings, binary ones as bytes. */
+const text = (b: ArrayBuffer | string | null) => (b === null || typeof b === 'string' ? b : new TextDecoder().decode(b));
 
 describe('Lambda payload 2.0 event', () => {
   it('lambda event: raw path and query, cookies split out, duplicate headers and query values comma-joined', () => {
