@@ -25,7 +25,11 @@ export class LogWriter {
   #failed: Error | undefined;
 
   constructor(path: string, retention: LogRetention) {
-    this.#worker = new Worker(new URL('./log-writer-worker.ts', import.meta.url), { workerData: { path, retention } });
+    this.#worker = new Worker(new URL('./log-writer-worker.ts', import.meta.url), {
+      workerData: { path, retention },
+      // It only moves batches into SQLite: a small heap keeps its memory out of the way.
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 },
+    });
     this.#worker.on('message', ({ id, error }: { id: number; error?: string }) => {
       const pending = this.#pending.get(id);
       this.#pending.delete(id);
