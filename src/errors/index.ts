@@ -54,7 +54,3 @@ export class AtollError extends Error {
     return USER_CODES.has(this.code);
   }
 }
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value);
-}

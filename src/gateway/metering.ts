@@ -6,6 +6,7 @@
 import type { InvocationRecord, LogLine, Registry } from '../registry/index.ts';
 import { MAX_LOG_LINE_BYTES } from '../limits/index.ts';
 import type { LogRecord } from '../sandbox-host/index.ts';
+import type { Metrics } from './metrics.ts';
 
 const FLUSH_INTERVAL_MS = 200;
 const MAX_BATCH = 5000;
@@ -18,9 +19,12 @@ export class Meter {
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> = Promise.resolve();
 
-  constructor(registry: Registry, billingGranularityMs: number) {
+  readonly #metrics: Metrics;
+
+  constructor(registry: Registry, billingGranularityMs: number, metrics: Metrics) {
     this.#registry = registry;
     this.#billingGranularityMs = billingGranularityMs;
+    this.#metrics = metrics;
     this.#timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.#timer.unref();
   }
@@ -31,12 +35,14 @@ export class Meter {
     return Math.max(unit, Math.ceil(wallMs / unit) * unit);
   }
 
+  /** One finished invocation: its record for the registry, and the Prometheus counters. */
   record(record: Omit<InvocationRecord, 'billedMs'>): void {
     // A host that died reports its CPU time as unknown (NaN); the registry's columns are
     // NOT NULL, and one such row would fail the whole batch it is written with.
     const cpuMs = Number.isFinite(record.cpuMs) ? record.cpuMs : 0;
     const wallMs = Number.isFinite(record.wallMs) ? record.wallMs : 0;
     this.#invocations.push({ ...record, cpuMs, wallMs, billedMs: this.billedMs(wallMs) });
+    this.#metrics.observe(record.function, record.outcome, wallMs, cpuMs, record.cold);
     if (this.#invocations.length >= MAX_BATCH) void this.flush();
   }
 

@@ -39,8 +39,10 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const registry = openRegistry(config.dataDir, { logWriterThread: true });
-  const meter = new Meter(registry, config.billingGranularityMs);
   let scheduler: Scheduler | undefined;
+  // Sampled only when /metrics is scraped, by which time the hosts and scheduler exist.
+  const metrics = new Metrics(() => ({ instances: scheduler?.stats().instances ?? 0, hostRestarts: hosts.restarts }));
+  const meter = new Meter(registry, config.billingGranularityMs, metrics);
   const hosts = new HostPool({
     hosts: config.sandboxHosts,
     runtimeSource: await buildRuntime(),
@@ -67,7 +69,6 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
   });
   const catalog = new Catalog(registry);
   const deployments = new Deployments(registry, catalog, scheduler, config);
-  const metrics = new Metrics(() => ({ instances: scheduler!.stats().instances, hostRestarts: hosts.restarts }));
   const context: GatewayContext = {
     config, adminToken: adminToken.token, registry, catalog, scheduler, hosts, meter, metrics, deployments,
     baseUrl: '', ready: false,

@@ -12,8 +12,6 @@ import type { CreateMessage, DefineMessage, InitMessage, InvokeMessage, LogRecor
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 
 const HOST_ENTRY = fileURLToPath(new URL('./host-process.ts', import.meta.url));
-/** Column where user code starts on the first line of the host's wrapper (see isolate.ts). */
-const WRAPPER_COLUMN_OFFSET = '(function (exports, module) {'.length;
 /** How far past its deadline an invocation may be before the gateway gives up on the host. */
 const HOST_GRACE_MS = 3000;
 const MAX_RESPAWN_DELAY_MS = 30_000;
@@ -105,7 +103,7 @@ export class SandboxHost {
     this.#defined.add(fnKey);
     const codeBytes = Buffer.from(code);
     const mapBytes = sourceMap ? Buffer.from(sourceMap) : Buffer.alloc(0);
-    const header: DefineMessage = { fnKey, filename, codeBytes: codeBytes.length, mapBytes: mapBytes.length, wrapperColumnOffset: WRAPPER_COLUMN_OFFSET };
+    const header: DefineMessage = { fnKey, filename, codeBytes: codeBytes.length, mapBytes: mapBytes.length };
     this.#writer.send(FrameType.Define, header, Buffer.concat([codeBytes, mapBytes]));
   }
 

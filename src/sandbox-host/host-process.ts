@@ -6,7 +6,7 @@
  */
 import { Socket } from 'node:net';
 import { FrameReader, FrameType, FrameWriter, type Frame } from './protocol.ts';
-import { GuestIsolate, RuntimeScript, Watchdog } from './isolate.ts';
+import { GuestIsolate, RuntimeScript, Watchdog, WRAPPER_COLUMN_OFFSET } from './isolate.ts';
 import { startReaper } from './reaper.ts';
 import { HostInstance, type InstanceSpec } from './host-instance.ts';
 import { StackMapper } from './stack-map.ts';
@@ -94,7 +94,7 @@ function boot(message: InitMessage, runtimeSource: string): void {
 function define(message: DefineMessage, body: Buffer): void {
   const code = body.toString('utf8', 0, message.codeBytes);
   const map = message.mapBytes > 0 ? body.toString('utf8', message.codeBytes, message.codeBytes + message.mapBytes) : undefined;
-  definitions.set(message.fnKey, { code, filename: message.filename, mapper: new StackMapper(message.filename, map, message.wrapperColumnOffset) });
+  definitions.set(message.fnKey, { code, filename: message.filename, mapper: new StackMapper(message.filename, map, WRAPPER_COLUMN_OFFSET) });
 }
 
 /** Take a booted isolate: a spare when the memory limit matches, else a fresh one. */

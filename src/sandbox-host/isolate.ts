@@ -299,9 +299,6 @@ export class Watchdog {
     else this.#waiting.push(fn);
   }
 
-  get isRunning(): boolean {
-    return this.#pausing === undefined;
-  }
 
   /** Arm a slot before entering the guest. Limits are absolute: isolate CPU ms and epoch ms. */
   arm(guest: GuestIsolate, cpuLimitMs: number, wallDeadlineMs: number): void {

@@ -18,7 +18,6 @@ export interface DefineMessage {
   filename: string;
   codeBytes: number;
   mapBytes: number;
-  wrapperColumnOffset: number;
 }
 
 export interface CreateMessage {
@@ -51,7 +50,3 @@ export interface LogRecord {
   message: string;
 }
 
-export interface LostMessage {
-  instanceId: number;
-  reason: string;
-}

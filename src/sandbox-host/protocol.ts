@@ -119,10 +119,6 @@ export class FrameWriter {
     }
   }
 
-  /** Write now, synchronously queued on the socket (used before the process exits). */
-  flushNow(): void {
-    this.#flush();
-  }
 
   readonly #flush = (): void => {
     this.#scheduled = false;

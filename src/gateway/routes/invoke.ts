@@ -17,7 +17,7 @@ type Env = { Bindings: Partial<HttpBindings> };
 
 /** The handler for every method under /fn/. */
 export function invokeRoute(gateway: GatewayContext) {
-  const { catalog, scheduler, meter, metrics, config } = gateway;
+  const { catalog, scheduler, meter, config } = gateway;
   return async (c: Context<Env>): Promise<Response> => {
     const requestId = newRequestId();
     const startTime = Date.now();
@@ -68,7 +68,6 @@ export function invokeRoute(gateway: GatewayContext) {
       }
       const { wallMs, cpuMs, cold } = outcome.metrics;
       meter.record({ requestId, function: fnName, version: fnVersion, startTime, wallMs, cpuMs, memoryMb, cold, outcome: code });
-      metrics.observe(fnName, code, wallMs, cpuMs, cold);
       return response;
     } catch (error) {
       const response = responseForThrown(error, requestId);
