@@ -30,6 +30,23 @@ export interface HostBridge {
    * `(function (require, module, exports) {...})`), or undefined for an unknown name.
    */
   lazySource(name: string): string | undefined;
+  /**
+   * Start asynchronous host operation `op` (see src/sandbox-host/host-ops/) for the
+   * invocation in progress and return its call id. The host answers later with
+   * `entry.settle(callId, ok, value)`; an op of an invocation that has ended is dropped.
+   * Throws a TypeError for an unknown op. Arguments are copied (structured clone).
+   */
+  call(op: string, args: unknown[]): number;
+  /** A chunk of a streamed response body (see GuestResult `stream`). Bytes or text (the host encodes text as UTF-8). */
+  chunk(invocationId: number, chunk: ArrayBuffer | string): void;
+  /** The streamed body is complete; `error` set when the stream errored (the client sees a truncated body). */
+  end(invocationId: number, error: string | null): void;
+  /**
+   * Everything invocation `invocationId` started is over: its response is out (and its
+   * stream ended) and every promise passed to `ctx.waitUntil` settled. Only then is the
+   * instance free for the next invocation.
+   */
+  finished(invocationId: number): void;
 }
 
 export type LogLevel = 'debug' | 'log' | 'info' | 'warn' | 'error';
@@ -52,6 +69,12 @@ export interface RuntimeEntry {
   load(factory: ModuleFactory, env: Record<string, string>, meta: FunctionMeta): LoadResult;
   invoke(invocationId: number, request: GuestRequest, body: ArrayBuffer | undefined): void;
   fireTimer(id: number): void;
+  /** The answer to `bridge.call`: `value` is the result, or `{name, message}` of the error when `ok` is false. */
+  settle(callId: number, ok: boolean, value: unknown): void;
+  /** The host has room for more of invocation `invocationId`'s streamed body: send the next chunk through `bridge.chunk`. */
+  pull(invocationId: number): void;
+  /** The client went away: cancel invocation `invocationId`'s response stream. */
+  cancel(invocationId: number): void;
 }
 
 export type ModuleFactory = (exports: object, module: { exports: unknown }) => void;
@@ -89,9 +112,22 @@ export type GuestResult =
    * HTTP response. `body` is null for no body; a string is text the host encodes as UTF-8
    * (lone surrogates become U+FFFD), which spares the guest encoding large text itself.
    */
-  | { kind: 'response'; status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer | string | null }
+  | {
+      kind: 'response';
+      status: number;
+      statusText: string;
+      headers: [string, string][];
+      body: ArrayBuffer | string | null;
+      /**
+       * True when the body is a stream: `body` is null and the chunks follow through
+       * `bridge.chunk` (one per `entry.pull`), then `bridge.end`.
+       */
+      stream?: boolean;
+      /** True when `bridge.finished` follows later (a stream, or `ctx.waitUntil` work); otherwise `done` finishes the invocation. */
+      finishLater?: boolean;
+    }
   /** Direct-invoke result: JSON text of what the handler returned (`undefined` → "null"). */
-  | { kind: 'result'; payload: string }
+  | { kind: 'result'; payload: string; finishLater?: boolean }
   /** Uncaught exception or rejection in the function. `stack` is V8's, unmapped. */
   | { kind: 'error'; name: string; message: string; stack: string }
   /** The function returned something unusable (not a Response, bad header, bad status...). */

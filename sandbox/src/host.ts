@@ -14,6 +14,10 @@ export const host: HostBridge = {
   randomBytes: unset,
   done: unset,
   lazySource: unset,
+  call: unset,
+  chunk: unset,
+  end: unset,
+  finished: unset,
 };
 
 /** Copies the bridge's functions into `host` (then freezes it) so later global changes can't swap them. */
@@ -24,5 +28,9 @@ export function attachHost(b: HostBridge): void {
   host.randomBytes = b.randomBytes;
   host.done = b.done;
   host.lazySource = b.lazySource;
+  host.call = b.call;
+  host.chunk = b.chunk;
+  host.end = b.end;
+  host.finished = b.finished;
   Object.freeze(host);
 }

@@ -19,6 +19,11 @@ export interface GuestHooks {
   setTimer(id: number, delayMs: number): void;
   clearTimer(id: number): void;
   done(invocationId: number, result: GuestResult): void;
+  /** Start host operation `op`; returns its call id (answered later through `settle`). */
+  call(op: string, args: unknown[]): number;
+  chunk(invocationId: number, chunk: ArrayBuffer | string): void;
+  end(invocationId: number, error: string | null): void;
+  finished(invocationId: number): void;
 }
 
 /** Separates the boot script from the JSON of lazy modules in sandbox/build.ts's buildRuntime() output. */
@@ -79,6 +84,9 @@ export class GuestIsolate {
   readonly #load: ivm.Reference<Function>;
   readonly #invoke: ivm.Reference<Function>;
   readonly #fireTimer: ivm.Reference<Function>;
+  readonly #settle: ivm.Reference<Function>;
+  readonly #pull: ivm.Reference<Function>;
+  readonly #cancel: ivm.Reference<Function>;
   #hooks: GuestHooks | undefined;
   /** Set once registered with a watchdog. */
   slot = -1;
@@ -93,7 +101,7 @@ export class GuestIsolate {
       // The bridge is assembled inside a closure so its functions are never globals
       // for longer than the runtime's first statement, which deletes them.
       this.#context.evalClosureSync(
-        'globalThis.__atollBridge = { log: $0, setTimer: $1, clearTimer: $2, randomBytes: $3, done: $4, lazySource: $5 };',
+        'globalThis.__atollBridge = { log: $0, setTimer: $1, clearTimer: $2, randomBytes: $3, done: $4, lazySource: $5, call: $6, chunk: $7, end: $8, finished: $9 };',
         [
           new ivm.Callback(hook('log')),
           new ivm.Callback(hook('setTimer')),
@@ -104,6 +112,10 @@ export class GuestIsolate {
           }),
           new ivm.Callback(hook('done')),
           new ivm.Callback((name: string) => runtime.lazySource(name)),
+          new ivm.Callback(hook('call')),
+          new ivm.Callback(hook('chunk')),
+          new ivm.Callback(hook('end')),
+          new ivm.Callback(hook('finished')),
         ],
       );
       const entry = runtime.compile(this.#isolate).runSync(this.#context, { reference: true });
@@ -112,13 +124,16 @@ export class GuestIsolate {
       this.#context.evalSync('delete globalThis.SharedArrayBuffer; delete Atomics.wait; delete Atomics.waitAsync;');
       // Bind the entry's methods inside the isolate so no `this` crosses the boundary.
       const methods = this.#context.evalClosureSync(
-        'const e = $0; return [e.load.bind(e), e.invoke.bind(e), e.fireTimer.bind(e)];',
+        'const e = $0; return [e.load.bind(e), e.invoke.bind(e), e.fireTimer.bind(e), e.settle.bind(e), e.pull.bind(e), e.cancel.bind(e)];',
         [entry.derefInto()],
         { result: { reference: true } },
       ) as ivm.Reference<Function[]>;
       this.#load = methods.getSync(0, { reference: true }) as ivm.Reference<Function>;
       this.#invoke = methods.getSync(1, { reference: true }) as ivm.Reference<Function>;
       this.#fireTimer = methods.getSync(2, { reference: true }) as ivm.Reference<Function>;
+      this.#settle = methods.getSync(3, { reference: true }) as ivm.Reference<Function>;
+      this.#pull = methods.getSync(4, { reference: true }) as ivm.Reference<Function>;
+      this.#cancel = methods.getSync(5, { reference: true }) as ivm.Reference<Function>;
       methods.release();
       entry.release();
     } catch (error) {
@@ -172,6 +187,21 @@ export class GuestIsolate {
 
   fireTimer(id: number): void {
     this.#fireTimer.applySync(undefined, [id]);
+  }
+
+  /** Deliver a host operation's answer (copied into the isolate). */
+  settle(callId: number, ok: boolean, value: unknown): void {
+    this.#settle.applySync(undefined, [callId, ok, value], { arguments: { copy: true } });
+  }
+
+  /** Ask for the next chunk of a streamed response. */
+  pull(invocationId: number): void {
+    this.#pull.applySync(undefined, [invocationId]);
+  }
+
+  /** Cancel a streamed response (the client went away). */
+  cancel(invocationId: number): void {
+    this.#cancel.applySync(undefined, [invocationId]);
   }
 
   dispose(): void {

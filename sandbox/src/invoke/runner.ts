@@ -14,8 +14,16 @@ import {
   dataDescriptor,
   ObjectDefineProperty,
   setFunctionName,
+  Map_,
+  MapPrototypeDelete,
+  MapPrototypeGet,
+  MapPrototypeSet,
+  PromisePrototypeThen,
 } from '../primordials.ts';
-import { decodeText } from '../web/body.ts';
+import { type BodyStreamReader, consume } from '../web/body.ts';
+import { toArrayBuffer } from '../web/buffer-source.ts';
+import { DOMException } from '../web/dom-exception.ts';
+import { settleHostCall } from '../host-calls.ts';
 import { Request } from '../web/request.ts';
 import { responseInternals } from '../web/response.ts';
 import { fireTimer as runTimer } from '../web/timers.ts';
@@ -85,12 +93,38 @@ function bodyBytes(body: ArrayBuffer | undefined): Uint8Array | undefined {
   return new Uint8Array_(body);
 }
 
+/**
+ * An invocation whose response is out but which is not over: its body still streaming,
+ * or promises passed to `ctx.waitUntil` still pending. The instance stays busy until the
+ * last of them ends, and then the runner tells the host through `bridge.finished`.
+ */
+interface Open {
+  id: number;
+  reader: BodyStreamReader | null;
+  reading: boolean;
+  waits: number;
+  responded: boolean;
+  over: boolean;
+}
+
+const open = new Map_<number, Open>();
+
 function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined): void {
+  const state: Open = { id, reader: null, reading: false, waits: 0, responded: false, over: false };
   let finished = false;
-  const finish = (r: GuestResult) => {
+  const finish = (r: GuestResult, reader: BodyStreamReader | null = null) => {
     if (finished) return;
     finished = true;
     if (current === finish) current = null;
+    state.responded = true;
+    state.reader = reader;
+    const ok = r.kind === 'response' || r.kind === 'result';
+    if (ok && (reader !== null || state.waits > 0)) {
+      r.finishLater = true;
+      MapPrototypeSet(open, id, state);
+    } else {
+      state.over = true;
+    }
     try {
       host.done(id, r);
     } catch {
@@ -99,6 +133,15 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
   };
   current = finish;
   const fail = (e: unknown) => finish(errorResult(e));
+  const ctx = executionContext({
+    accepting: () => !state.over,
+    started: () => void state.waits++,
+    settled: (error, failed) => {
+      state.waits--;
+      if (failed) logUncaught(error, 'waitUntil promise rejected');
+      if (state.responded) finishIfIdle(state);
+    },
+  });
   try {
     const mod = loaded;
     if (mod === null) return finish({ kind: 'invalid', message: 'no module loaded' });
@@ -107,7 +150,10 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
     if (request.kind === 'http') {
       if (mod.style === 'workers') {
         const req = buildRequest(request, bytes);
-        callFetch(mod.fn, mod.self, [req, mod.env, executionContext()], (v) => finish(serialiseResponse(v, max)), fail);
+        callFetch(mod.fn, mod.self, [req, mod.env, ctx], (v) => {
+          const s = serialiseResponse(v, max);
+          finish(s.result, s.reader);
+        }, fail);
       } else {
         const event = buildLambdaEvent(request, bytes);
         callHandler(mod.fn, event, mod.meta, request, (v) => finish(guard(() => sized(mapLambdaResult(v), max))), fail);
@@ -123,7 +169,7 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
         headers: [['content-type', 'application/json']],
         body: request.payload,
       });
-      callFetch(mod.fn, mod.self, [req, mod.env, executionContext()], (v) => finish(guard(() => workersEventResult(v, max))), fail);
+      callFetch(mod.fn, mod.self, [req, mod.env, ctx], (v) => workersEventResult(v, max, finish), fail);
     }
   } catch (e) {
     fail(e);
@@ -135,6 +181,79 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
     } catch (e) {
       return errorResult(e);
     }
+  }
+}
+
+/** Ends `state` once its stream is done and its waitUntil promises have settled. */
+function finishIfIdle(state: Open): void {
+  if (state.over || state.reader !== null || state.waits > 0) return;
+  state.over = true;
+  MapPrototypeDelete(open, state.id);
+  try {
+    host.finished(state.id);
+  } catch {
+    // the host went away
+  }
+}
+
+/** `entry.pull`: send the next chunk of invocation `id`'s streamed body. */
+function pull(id: number): void {
+  const state = MapPrototypeGet(open, id);
+  if (state === undefined || state.reader === null || state.reading) return;
+  const reader = state.reader;
+  state.reading = true;
+  PromisePrototypeThen(
+    reader.next(),
+    (chunk: Uint8Array | null) => {
+      state.reading = false;
+      if (state.reader !== reader) return;
+      if (chunk === null) return endStream(state, null);
+      try {
+        host.chunk(id, toArrayBuffer(chunk));
+      } catch {
+        // the host went away
+      }
+    },
+    (e: unknown) => {
+      state.reading = false;
+      if (state.reader !== reader) return;
+      const r = errorResult(e);
+      logUncaught(e, 'response stream errored');
+      endStream(state, `${r.name}: ${r.message}`);
+    },
+  );
+}
+
+function endStream(state: Open, error: string | null): void {
+  state.reader = null;
+  try {
+    host.end(state.id, error);
+  } catch {
+    // the host went away
+  }
+  finishIfIdle(state);
+}
+
+/** `entry.cancel`: the client went away; cancel the response stream (the host already counts it ended). */
+function cancel(id: number): void {
+  const state = MapPrototypeGet(open, id);
+  if (state === undefined || state.reader === null) return;
+  const reader = state.reader;
+  state.reader = null;
+  try {
+    reader.cancel(new DOMException('The client disconnected', 'AbortError'));
+  } catch {
+    // a guest's cancel algorithm threw; the stream is dropped either way
+  }
+  finishIfIdle(state);
+}
+
+function logUncaught(e: unknown, what: string): void {
+  const r = errorResult(e);
+  try {
+    host.log('error', `Uncaught (${what}) ${r.stack}`);
+  } catch {
+    // logging is best effort
   }
 }
 
@@ -154,17 +273,23 @@ function eventResult(payload: string, max: number): GuestResult {
   return n > max ? { kind: 'tooLarge', bytes: n } : { kind: 'result', payload };
 }
 
-function workersEventResult(v: unknown, max: number): GuestResult {
+function workersEventResult(v: unknown, max: number, finish: (r: GuestResult) => void): void {
   const r = responseInternals(v);
-  if (r === null || r.body.used) return { kind: 'invalid', message: 'fetch handler did not return a usable Response' };
-  if (r.body.byteLength > max) return { kind: 'tooLarge', bytes: r.body.byteLength };
-  const text = r.body.text ?? (r.body.bytes === null ? '' : decodeText(r.body.bytes));
-  try {
-    JSONParse(text);
-    return { kind: 'result', payload: text };
-  } catch {
-    return eventResult(JSONStringify(text), max);
-  }
+  if (r === null || r.body.used) return finish({ kind: 'invalid', message: 'fetch handler did not return a usable Response' });
+  if (!r.body.isStream && r.body.byteLength > max) return finish({ kind: 'tooLarge', bytes: r.body.byteLength });
+  PromisePrototypeThen(
+    consume.text(r.body),
+    (text: string) => {
+      if (textBytes(text, max) > max) return finish({ kind: 'tooLarge', bytes: utf8ByteLength(text) });
+      try {
+        JSONParse(text);
+        finish({ kind: 'result', payload: text });
+      } catch {
+        finish(eventResult(JSONStringify(text), max));
+      }
+    },
+    (e: unknown) => finish(errorResult(e)),
+  );
 }
 
 function fireTimer(id: number): void {
@@ -186,9 +311,10 @@ function fireTimer(id: number): void {
 setFunctionName(load, 'load');
 setFunctionName(invoke, 'invoke');
 setFunctionName(fireTimer, 'fireTimer');
+setFunctionName(pull, 'pull');
 setFunctionName(callFetch, 'callFetch');
 setFunctionName(callHandler, 'callHandler');
 setFunctionName(runTimer, 'runTimer');
 
 /** The entry the host keeps; frozen so nothing can swap its methods. */
-export const entry: RuntimeEntry = ObjectFreeze({ load, invoke, fireTimer });
+export const entry: RuntimeEntry = ObjectFreeze({ load, invoke, fireTimer, settle: settleHostCall, pull, cancel });

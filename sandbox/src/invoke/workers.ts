@@ -1,7 +1,8 @@
 /** Workers style: build the Request, call `fetch`, and serialise a genuine Response of this runtime. */
 
 import type { GuestRequest, GuestResult } from '../bridge.ts';
-import { ReflectApply, String_, TypedArrayPrototypeGetByteLength } from '../primordials.ts';
+import { ReflectApply, String_, TypeError_, TypedArrayPrototypeGetByteLength } from '../primordials.ts';
+import { type BodyStreamReader, bodyStreamReader } from '../web/body.ts';
 import { toArrayBuffer } from '../web/buffer-source.ts';
 import { headersInternals } from '../web/headers.ts';
 import { type Request, normaliseMethod, requestInternals } from '../web/request.ts';
@@ -20,11 +21,26 @@ export function buildRequest(req: HttpRequest, body: Uint8Array | undefined): Re
   return requestInternals.fromHost(String_(req.url), method, headers, hasBody ? body : null);
 }
 
-/** The ExecutionContext passed as `ctx`. waitUntil promises only get a rejection sink for now. */
-export function executionContext(): object {
+/** What an invocation's `ctx` reports to the runner. */
+export interface ContextSink {
+  /** False once the invocation is finished: later waitUntil calls are refused. */
+  accepting(): boolean;
+  /** A promise passed to waitUntil started (`settled` is called when it settles). */
+  started(): void;
+  settled(error: unknown, failed: boolean): void;
+}
+
+/**
+ * The ExecutionContext passed as `ctx`. `waitUntil` keeps the instance busy after the
+ * response until its promise settles (within the wall-clock limit); a rejection is logged.
+ * `passThroughOnException` is a no-op: there is no origin to fall through to.
+ */
+export function executionContext(sink: ContextSink): object {
   return {
     waitUntil(p: unknown) {
-      settle(p, () => {}, () => {});
+      if (!sink.accepting()) throw new TypeError_('waitUntil() called after the invocation finished');
+      sink.started();
+      settle(p, () => sink.settled(undefined, false), (e) => sink.settled(e, true));
     },
     passThroughOnException() {},
   };
@@ -50,12 +66,28 @@ export function callFetch(
   else settle(ret, onValue, onError);
 }
 
+/** A serialised response; `reader` is set when the body is a stream to send chunk by chunk. */
+export interface Serialised {
+  result: GuestResult;
+  reader: BodyStreamReader | null;
+}
+
 /** Serialises a returned value; anything but a usable Response of this runtime is 'invalid'. */
-export function serialiseResponse(value: unknown, maxResponseBytes: number): GuestResult {
+export function serialiseResponse(value: unknown, maxResponseBytes: number): Serialised {
+  const result = serialiseBuffered(value, maxResponseBytes);
+  if (result.kind !== 'response' || !result.stream) return { result, reader: null };
+  return { result, reader: bodyStreamReader(responseInternals(value)!.body) };
+}
+
+function serialiseBuffered(value: unknown, maxResponseBytes: number): GuestResult {
   const r = responseInternals(value);
   if (r === null) return { kind: 'invalid', message: 'fetch handler did not return a Response' };
   if (r.type === 'error') return { kind: 'invalid', message: 'fetch handler returned Response.error()' };
   if (r.body.used) return { kind: 'invalid', message: "the Response's body was already used" };
+  if (r.body.isStream) {
+    const headers = headersInternals.list(r.headers) as [string, string][];
+    return { kind: 'response', status: r.status, statusText: r.statusText, headers, body: null, stream: true };
+  }
   // Text leaves as a string (the host encodes it); UTF-8 takes at most 3 bytes per code unit.
   const text = r.body.text;
   if (text !== null && text.length * 3 > maxResponseBytes) {

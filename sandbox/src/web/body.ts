@@ -60,6 +60,11 @@ export class Body {
     return new Body(this.#bytes, false, this.#text);
   }
 
+  /** True when the body is a ReadableStream (not bytes or text): it leaves the isolate chunk by chunk. */
+  get isStream(): boolean {
+    return false;
+  }
+
   get byteLength(): number {
     if (this.#text !== null) return utf8ByteLength(this.#text);
     return this.#bytes === null ? 0 : TypedArrayPrototypeGetByteLength(this.#bytes);
@@ -118,4 +123,19 @@ export const consume = {
 export function decodeText(b: Uint8Array): string {
   const bom = TypedArrayPrototypeGetByteLength(b) >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
   return utf8Decode(bom ? TypedArrayPrototypeSubarray(b, 3) : b);
+}
+
+/** Reads a stream-backed body chunk by chunk (the runtime streams such a response out). */
+export interface BodyStreamReader {
+  /** The next chunk, or null at the end. Rejects when the stream errors or yields a non-Uint8Array chunk. */
+  next(): Promise<Uint8Array | null>;
+  cancel(reason: unknown): void;
+}
+
+/**
+ * A reader over `body` when it is a stream (locks it and marks it used), or null when
+ * the body is bytes or text (those leave the isolate whole).
+ */
+export function bodyStreamReader(_body: Body): BodyStreamReader | null {
+  return null;
 }
