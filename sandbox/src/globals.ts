@@ -8,6 +8,7 @@ import {
   SymbolToStringTag,
   dataDescriptor,
   setFunctionName,
+  WeakSet_,
 } from './primordials.ts';
 import { atob, btoa } from './web/base64.ts';
 import { createConsole } from './web/console.ts';
@@ -36,15 +37,7 @@ const INTERFACES: Record<string, Function> = {
 /** Adds the globals to `g` (the isolate's global object). */
 export function installGlobals(g: object): void {
   const names = ObjectGetOwnPropertyNames(INTERFACES);
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    const cls = INTERFACES[name]!;
-    ObjectDefineProperty(cls.prototype, SymbolToStringTag, dataDescriptor(name, false, false, true));
-    // Methods defined by the class syntax are already writable, non-enumerable; WebIDL makes them enumerable.
-    makeMembersEnumerable(cls.prototype);
-    setFunctionName(cls, name);
-    ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
-  }
+  for (let i = 0; i < names.length; i++) installInterface(g, names[i]!, INTERFACES[names[i]!]!);
   const fns: Record<string, Function> = {
     atob,
     btoa,
@@ -64,6 +57,48 @@ export function installGlobals(g: object): void {
   ObjectDefineProperty(g, 'crypto', dataDescriptor(new Crypto(), false, true, true));
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
   setPlatformObjectCheck((v) => headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v));
+}
+
+/** Installs class `cls` as global interface `name` the way WebIDL does. */
+export function installInterface(g: object, name: string, cls: Function): void {
+  ObjectDefineProperty(cls.prototype, SymbolToStringTag, dataDescriptor(name, false, false, true));
+  // Methods defined by the class syntax are already writable, non-enumerable; WebIDL makes them enumerable.
+  makeMembersEnumerable(cls.prototype);
+  setFunctionName(cls, name);
+  ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
+}
+
+/**
+ * Globals whose code is a lazy module (see lazy.ts): each name starts as an accessor that,
+ * on first access, calls `load` (which evaluates the module) and replaces every one of
+ * `names` with its WebIDL data property. Assigning to one first just replaces it, as
+ * assigning to a writable global would. `load` returns the interfaces by name.
+ */
+export function defineLazyInterfaces(g: object, names: string[], load: () => Record<string, Function>): void {
+  let installed = false;
+  const installAll = (): void => {
+    if (installed) return;
+    installed = true;
+    const classes = load();
+    for (let i = 0; i < names.length; i++) {
+      const d = ReflectGetOwnPropertyDescriptor(g, names[i]!);
+      // Only names still holding their lazy accessor: a guest may have replaced or deleted others.
+      if (d !== undefined && d.get !== undefined && accessors.has(d.get)) installInterface(g, names[i]!, classes[names[i]!]!);
+    }
+  };
+  const accessors = new WeakSet_<Function>();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const get = function () {
+      installAll();
+      return (g as Record<string, unknown>)[name];
+    };
+    const set = function (v: unknown) {
+      ObjectDefineProperty(g, name, dataDescriptor(v, false, true, true));
+    };
+    accessors.add(get);
+    ObjectDefineProperty(g, name, { get, set, enumerable: false, configurable: true });
+  }
 }
 
 function makeMembersEnumerable(proto: object): void {
