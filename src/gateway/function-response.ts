@@ -14,7 +14,7 @@ const DROPPED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgra
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** Build the client's Response; INVALID_FUNCTION_RESPONSE when the function's answer is unusable. */
-export function functionResponse(status: number, headers: [string, string][], body: Uint8Array | undefined, requestId: string): Response {
+export function functionResponse(status: number, headers: [string, string][], body: Uint8Array | ReadableStream<Uint8Array> | undefined, requestId: string): Response {
   if (!Number.isInteger(status) || status < 200 || status > 599) {
     throw new AtollError('INVALID_FUNCTION_RESPONSE', `status ${status} is not a valid response status`);
   }
@@ -33,6 +33,10 @@ export function functionResponse(status: number, headers: [string, string][], bo
     else out[lower] = `${existing as string}, ${value}`;
   }
   out['x-atoll-request-id'] = requestId;
-  const payload = NULL_BODY_STATUS.has(status) || body === undefined || body.byteLength === 0 ? null : body;
-  return new Response(payload as Uint8Array<ArrayBuffer> | null, { status, headers: out as unknown as Record<string, string> });
+  let payload: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null = body instanceof ReadableStream ? body : body === undefined || body.byteLength === 0 ? null : (body as Uint8Array<ArrayBuffer>);
+  if (NULL_BODY_STATUS.has(status) && payload !== null) {
+    if (payload instanceof ReadableStream) void payload.cancel().catch(() => {});
+    payload = null;
+  }
+  return new Response(payload, { status, headers: out as unknown as Record<string, string> });
 }

@@ -6,6 +6,7 @@
 import type { InvocationRecord, LogLine, Registry } from '../registry/index.ts';
 import { MAX_LOG_LINE_BYTES } from '../limits/index.ts';
 import type { LogRecord } from '../sandbox-host/index.ts';
+import type { InvocationEnd } from '../scheduler/index.ts';
 import type { Metrics } from './metrics.ts';
 
 const FLUSH_INTERVAL_MS = 200;
@@ -44,6 +45,15 @@ export class Meter {
     this.#invocations.push({ ...record, cpuMs, wallMs, billedMs: this.billedMs(wallMs) });
     this.#metrics.observe(record.function, record.outcome, wallMs, cpuMs, record.cold);
     if (this.#invocations.length >= MAX_BATCH) void this.flush();
+  }
+
+  /**
+   * Records an invocation now or, when it goes on after its response (`finished` set: a
+   * streamed body, waitUntil work), once it is over, with its whole cost and how it ended.
+   */
+  recordWhenOver(record: Omit<InvocationRecord, 'billedMs'>, finished: Promise<InvocationEnd> | undefined): void {
+    if (!finished) return this.record(record);
+    void finished.then((end) => this.record({ ...record, ...end.metrics, outcome: record.outcome === 'OK' ? end.code : record.outcome }));
   }
 
   /** Console lines from a sandbox host; `fnKey` is `name@version`. */

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { buildRuntime } from '../../sandbox/build.ts';
 import { resolveServerConfig, type ServerOptions } from '../config/index.ts';
+import { MAX_SUBREQUESTS } from '../limits/index.ts';
 import { openRegistry } from '../registry/index.ts';
 import { HostPool } from '../sandbox-host/index.ts';
 import { Scheduler } from '../scheduler/index.ts';
@@ -53,6 +54,8 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
       startupCpuMs: config.startupCpuMs,
       startupTimeoutMs: config.startupTimeoutMs,
       maxResponseBytes: config.maxBodyBytes,
+      // TODO(merge): fetchAllow comes from the config once --fetch-allow lands.
+      hostOps: { fetchAllow: [...((config as { fetchAllow?: readonly string[] }).fetchAllow ?? [])], maxSubrequests: MAX_SUBREQUESTS },
     },
     onLogs: (records) => meter.logs(records),
     onInstancesLost: (ids) => scheduler?.onInstancesLost(ids),

@@ -7,8 +7,9 @@
 import type { ErrorCode } from '../errors/index.ts';
 import type { GuestResult, LogLevel } from '../../sandbox/src/bridge.ts';
 import type { GuestIsolate, Kill, Watchdog } from './isolate.ts';
-import type { CreateMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
+import type { CreateMessage, EndMessage, FinishedMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
 import type { StackMapper } from './stack-map.ts';
+import { OpError, hostOps, type HostOpSettings, type OpContext } from './host-ops/index.ts';
 
 export type InstanceSpec = CreateMessage;
 
@@ -21,7 +22,12 @@ export interface StartupLimits {
 
 export interface InstanceEnvironment {
   watchdog: Watchdog;
+  settings: HostOpSettings;
   send(header: ResultMessage, body?: Uint8Array): void;
+  /** A chunk of a streamed response body. */
+  chunk(id: number, bytes: Uint8Array): void;
+  end(message: EndMessage): void;
+  finished(message: FinishedMessage): void;
   log(record: LogRecord): void;
   /** The instance is gone; `reason` is set when the gateway was not told through a result. */
   onGone(instanceId: number, reason?: string): void;
@@ -34,11 +40,27 @@ interface Invocation {
   startWallMs: number;
   deadlineMs: number;
   timer: NodeJS.Timeout;
+  /** The response went out but the invocation goes on (a streamed body, waitUntil work). */
+  responded: boolean;
+  stream: ResponseStream | undefined;
+  /** Created on the first host operation; aborted when the invocation is over. */
+  ops: { context: OpContext; abort: AbortController } | undefined;
+  pendingOps: number;
+}
+
+/** Flow control of a streamed body: the gateway grants credit, one chunk per credit. */
+interface ResponseStream {
+  credit: number;
+  /** A pull is in the guest's hands and its chunk has not come back yet. */
+  waiting: boolean;
+  ended: boolean;
 }
 
 /** Slack between the host's own wall timer and the watchdog's, so the timer wins when the guest is idle. */
 const WATCHDOG_WALL_SLACK_MS = 50;
 const MAX_TIMERS = 10_000;
+/** Host operations one invocation may have in flight: each holds copies of its arguments in the host. */
+const MAX_PENDING_OPS = 256;
 
 export class HostInstance {
   readonly id: number;
@@ -53,6 +75,7 @@ export class HostInstance {
   #deferredTimers: number[] = [];
   #cold = true;
   #gone = false;
+  #nextCallId = 1;
   /** True while the main thread is inside a call into the guest (load, invoke, timer). */
   #inGuest = false;
   /** A destroy requested from inside the guest's own callback, carried out once the call returns. */
@@ -85,6 +108,10 @@ export class HostInstance {
       setTimer: (id, delayMs) => this.#setTimer(id, delayMs),
       clearTimer: (id) => this.#clearTimer(id),
       done: (id, result) => this.#done(id, result),
+      call: (op, args) => this.#call(op, args),
+      chunk: (id, chunk) => this.#chunk(id, chunk),
+      end: (id, error) => this.#end(id, error),
+      finished: (id) => this.#finished(id),
     });
     this.#env.watchdog.whenRunning(() => {
       const { watchdog } = this.#env;
@@ -182,6 +209,10 @@ export class HostInstance {
       startWallMs: performance.now(),
       deadlineMs,
       timer: setTimeout(() => this.#timedOut(invocation), this.spec.limits.timeoutMs),
+      responded: false,
+      stream: undefined,
+      ops: undefined,
+      pendingOps: 0,
     };
     this.#current = invocation;
     this.#enter(invocation, (guest) => guest.invoke(message.id, message.request, body));
@@ -236,18 +267,24 @@ export class HostInstance {
     const wallMs = performance.now() - invocation.startWallMs;
     const cold = this.#cold;
     switch (result.kind) {
-      case 'response':
-        this.#settle(invocation);
+      case 'response': {
+        const open = result.finishLater === true;
+        if (open) this.#respondOpen(invocation, result.stream === true);
+        else this.#settle(invocation);
         this.#env.send(
-          { id, kind: 'response', status: result.status, headers: result.headers, cpuMs, wallMs, cold },
+          { id, kind: 'response', status: result.status, headers: result.headers, stream: result.stream === true, open, cpuMs, wallMs, cold },
           // Text bodies arrive as strings: Buffer.from encodes natively (lone surrogates → U+FFFD).
-          result.body === null ? undefined : typeof result.body === 'string' ? Buffer.from(result.body, 'utf8') : new Uint8Array(result.body),
+          result.body === null || result.stream === true ? undefined : typeof result.body === 'string' ? Buffer.from(result.body, 'utf8') : new Uint8Array(result.body),
         );
         return;
-      case 'result':
-        this.#settle(invocation);
-        this.#env.send({ id, kind: 'result', payload: result.payload, cpuMs, wallMs, cold });
+      }
+      case 'result': {
+        const open = result.finishLater === true;
+        if (open) this.#respondOpen(invocation, false);
+        else this.#settle(invocation);
+        this.#env.send({ id, kind: 'result', payload: result.payload, open, cpuMs, wallMs, cold });
         return;
+      }
       case 'error': {
         if (isAllocationFailure(result)) {
           this.#finishFailure(invocation, 'MEMORY_LIMIT_EXCEEDED', 'an allocation exceeded the memory limit', true);
@@ -273,8 +310,16 @@ export class HostInstance {
 
   #settle(invocation: Invocation): void {
     clearTimeout(invocation.timer);
+    invocation.ops?.abort.abort();
     this.#current = undefined;
     this.#cold = false;
+  }
+
+  /** The response is out; the invocation stays current (deadline, limits, timers) until `finished`. */
+  #respondOpen(invocation: Invocation, stream: boolean): void {
+    invocation.responded = true;
+    this.#cold = false;
+    if (stream) invocation.stream = { credit: 0, waiting: false, ended: false };
   }
 
   #finishFailure(invocation: Invocation, code: ErrorCode, message: string, dispose: boolean, knownCpuMs?: number): void {
@@ -283,9 +328,115 @@ export class HostInstance {
     const cpuMs = knownCpuMs ?? (guest && !guest.isDisposed ? guest.cpuMs - invocation.startCpuMs : Number.NaN);
     const wallMs = performance.now() - invocation.startWallMs;
     const cold = this.#cold;
+    const id = invocation.message.id;
     this.#settle(invocation);
     if (dispose) this.destroy();
-    this.#env.send({ id: invocation.message.id, kind: 'failure', code, message, cpuMs, wallMs, cold, disposed: dispose });
+    if (invocation.responded) {
+      // The client already has the head: a stream is cut short, and the gateway learns the verdict.
+      this.#log('error', `after the response: ${message}`);
+      if (invocation.stream && !invocation.stream.ended) {
+        invocation.stream.ended = true;
+        this.#env.end({ id, error: code });
+      }
+      this.#env.finished({ id, code, cpuMs, wallMs, disposed: dispose });
+      return;
+    }
+    this.#env.send({ id, kind: 'failure', code, message, cpuMs, wallMs, cold, disposed: dispose });
+  }
+
+  /** The runtime says the open invocation is over (stream ended, waitUntil settled). */
+  #finished(id: number): void {
+    const invocation = this.#current;
+    if (!invocation || invocation.message.id !== id || !invocation.responded) return;
+    if (invocation.stream && !invocation.stream.ended) return;
+    const cpuMs = this.#guest!.cpuMs - invocation.startCpuMs;
+    const wallMs = performance.now() - invocation.startWallMs;
+    this.#settle(invocation);
+    this.#env.finished({ id, code: 'OK', cpuMs, wallMs, disposed: false });
+  }
+
+  /** The gateway grants `n` more chunks of invocation `id`'s streamed body. */
+  pull(id: number, n: number): void {
+    const invocation = this.#current;
+    const stream = invocation?.stream;
+    if (!invocation || invocation.message.id !== id || !stream || stream.ended) return;
+    stream.credit += Math.max(0, Math.min(n | 0, 64));
+    this.#pullNext(invocation);
+  }
+
+  /** The client went away: cancel invocation `id`'s streamed body. */
+  cancel(id: number): void {
+    const invocation = this.#current;
+    const stream = invocation?.stream;
+    if (!invocation || invocation.message.id !== id || !stream || stream.ended) return;
+    stream.ended = true;
+    this.#enter(invocation, (guest) => guest.cancel(id));
+  }
+
+  #pullNext(invocation: Invocation): void {
+    const stream = invocation.stream!;
+    if (stream.waiting || stream.ended || stream.credit <= 0) return;
+    stream.waiting = true;
+    stream.credit--;
+    // Called from the guest's own `chunk` callback too: enter the guest again only once that call returned.
+    process.nextTick(() => this.#enter(invocation, (guest) => guest.pull(invocation.message.id)));
+  }
+
+  #chunk(id: number, chunk: ArrayBuffer | string): void {
+    const invocation = this.#current;
+    const stream = invocation?.stream;
+    if (!invocation || invocation.message.id !== id || !stream || stream.ended) return;
+    stream.waiting = false;
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk instanceof ArrayBuffer ? new Uint8Array(chunk) : undefined;
+    if (bytes && bytes.byteLength > 0) this.#env.chunk(id, bytes);
+    this.#pullNext(invocation);
+  }
+
+  #end(id: number, error: string | null): void {
+    const invocation = this.#current;
+    const stream = invocation?.stream;
+    if (!invocation || invocation.message.id !== id || !stream || stream.ended) return;
+    stream.ended = true;
+    stream.waiting = false;
+    this.#env.end({ id, error: typeof error === 'string' ? error.slice(0, 1000) : null });
+  }
+
+  /** `bridge.call`: start a host operation for the current invocation; its answer re-enters the guest through `settle`. */
+  #call(op: string, args: unknown[]): number {
+    const invocation = this.#current;
+    if (!invocation) throw new TypeError('I/O is only possible while the function handles a request');
+    const handler = typeof op === 'string' ? hostOps.get(op) : undefined;
+    if (!handler) throw new TypeError(`unknown host operation ${String(op).slice(0, 100)}`);
+    if (invocation.pendingOps >= MAX_PENDING_OPS) throw new TypeError(`more than ${MAX_PENDING_OPS} operations in flight`);
+    invocation.ops ??= this.#opContext(invocation);
+    const { context } = invocation.ops;
+    const callId = this.#nextCallId++;
+    invocation.pendingOps++;
+    const deliver = (ok: boolean, value: unknown) => {
+      invocation.pendingOps--;
+      if (this.#current !== invocation) return;
+      this.#enter(invocation, (guest) => guest.settle(callId, ok, value));
+    };
+    new Promise((resolve) => resolve(handler(context, Array.isArray(args) ? args : []))).then(
+      (value) => deliver(true, value),
+      (error: unknown) => deliver(false, opErrorValue(error, op, (text) => this.#log('error', text))),
+    );
+    return callId;
+  }
+
+  #opContext(invocation: Invocation): { context: OpContext; abort: AbortController } {
+    const abort = new AbortController();
+    const context: OpContext = {
+      signal: abort.signal,
+      requestId: invocation.message.request.requestId,
+      fnKey: this.spec.fnKey,
+      deadlineMs: invocation.deadlineMs,
+      memoryMb: this.spec.limits.memoryMb,
+      state: new Map(),
+      settings: this.#env.settings,
+      log: (level, text) => this.#log(level, text),
+    };
+    return { context, abort };
   }
 
   #log(level: LogLevel | 'error', text: string): void {
@@ -319,6 +470,15 @@ export class HostInstance {
     if (!invocation) return;
     this.#enter(invocation, (guest) => guest.fireTimer(id));
   }
+}
+
+/** What the guest learns of a failed operation: only errors meant for it keep their message. */
+function opErrorValue(error: unknown, op: string, log: (text: string) => void): { name: string; message: string } {
+  if (error instanceof OpError) return { name: error.name, message: error.message };
+  // Node's webcrypto reports the spec's errors as DOMExceptions: their names and messages are the spec's.
+  if (error instanceof DOMException) return { name: error.name, message: error.message };
+  log(`host operation ${op} failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+  return { name: 'OperationError', message: `${op} failed` };
 }
 
 function failure(id: number, code: ErrorCode, message: string, disposed: boolean): ResultMessage {

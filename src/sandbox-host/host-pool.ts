@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FrameReader, FrameType, FrameWriter, type Frame } from './protocol.ts';
-import type { CreateMessage, DefineMessage, InitMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
+import type { CreateMessage, DefineMessage, EndMessage, FinishedMessage, InitMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 
 const HOST_ENTRY = fileURLToPath(new URL('./host-process.ts', import.meta.url));
@@ -25,7 +25,12 @@ export interface HostPoolOptions {
   onInstancesLost(instanceIds: number[]): void;
 }
 
-export type InvokeResult = ResultMessage & { body?: Buffer };
+/**
+ * An invocation's result as the gateway gets it. For an `open` result, `finished`
+ * settles when the invocation is over (its instance is free again then), and a streamed
+ * body arrives through `bodyStream`.
+ */
+export type InvokeResult = ResultMessage & { body?: Buffer; bodyStream?: ReadableStream<Uint8Array>; finished?: Promise<FinishedMessage> };
 
 interface Pending {
   resolve(result: InvokeResult): void;
@@ -34,6 +39,28 @@ interface Pending {
   /** performance.now() when sent, for the wall time of invocations lost with their host. */
   sentAt: number;
 }
+
+/** An invocation past its Result, still running (streamed body, waitUntil work). */
+interface Open {
+  instanceId: number;
+  deadline: number;
+  sentAt: number;
+  finish(message: FinishedMessage): void;
+  stream: StreamFeed | undefined;
+}
+
+/** The gateway's end of a streamed body: chunks in from the host, credit out as the client reads. */
+interface StreamFeed {
+  controller: ReadableStreamDefaultController<Uint8Array>;
+  /** Chunks asked for and not yet arrived. */
+  outstanding: number;
+  done: boolean;
+}
+
+/** Chunks asked ahead of the client, so the host's next chunk is on its way while one is written. */
+const STREAM_WINDOW_CHUNKS = 4;
+/** Bytes the gateway queues for a slow client before it stops asking for more. */
+const STREAM_QUEUE_BYTES = 256 * 1024;
 
 /** One sandbox host child process. */
 export class SandboxHost {
@@ -45,6 +72,7 @@ export class SandboxHost {
   #child: ChildProcess;
   #writer: FrameWriter;
   #pending = new Map<number, Pending>();
+  #open = new Map<number, Open>();
   #defined = new Set<string>();
   #instances = new Set<number>();
   #nextInvocationId = 1;
@@ -94,7 +122,7 @@ export class SandboxHost {
   }
 
   get inFlight(): number {
-    return this.#pending.size;
+    return this.#pending.size + this.#open.size;
   }
 
   /** Send a function version's code, once per host. */
@@ -147,7 +175,7 @@ export class SandboxHost {
 
   /** Gateway-side backstop: a host whose invocation is long overdue is wedged; replace it. */
   checkOverdue(now: number): void {
-    for (const pending of this.#pending.values()) {
+    for (const pending of [...this.#pending.values(), ...this.#open.values()]) {
       if (now > pending.deadline + HOST_GRACE_MS) {
         process.stderr.write(`atoll: sandbox host ${this.index} (pid ${this.pid}) stopped answering; replacing it\n`);
         this.kill();
@@ -165,6 +193,12 @@ export class SandboxHost {
     this.#pending.clear();
     const now = performance.now();
     for (const [id, p] of pending) p.resolve({ id, kind: 'failure', code, message, cpuMs: Number.NaN, wallMs: now - p.sentAt, disposed: true });
+    const open = [...this.#open.entries()];
+    this.#open.clear();
+    for (const [id, o] of open) {
+      this.#endStream(o, { id, error: code });
+      o.finish({ id, code, cpuMs: Number.NaN, wallMs: now - o.sentAt, disposed: true });
+    }
     // A dead host answers no stats request: settle them empty rather than leave them hanging.
     for (const waiter of this.#statsWaiters.values()) waiter({ instances: 0, spares: 0, heapBytes: 0, rssBytes: 0, perInstance: [] });
     this.#statsWaiters.clear();
@@ -172,6 +206,57 @@ export class SandboxHost {
     this.#instances.clear();
     this.instanceCount = 0;
     if (lost.length) this.#options.onInstancesLost(lost);
+  }
+
+  /** Keeps the invocation open until Finished, with a ReadableStream for a streamed body. */
+  #openResult(header: ResultMessage, pending: Pending, body: Buffer | undefined): InvokeResult {
+    const id = header.id;
+    let finish!: (message: FinishedMessage) => void;
+    const finished = new Promise<FinishedMessage>((resolve) => (finish = resolve));
+    const open: Open = { instanceId: pending.instanceId, deadline: pending.deadline, sentAt: pending.sentAt, finish, stream: undefined };
+    this.#open.set(id, open);
+    if (header.kind !== 'response' || !header.stream) return { ...header, body, finished };
+    const bodyStream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          open.stream = { controller, outstanding: 0, done: false };
+        },
+        pull: () => {
+          if (open.stream) this.#askForMore(id, open.stream);
+        },
+        cancel: () => {
+          if (!open.stream || open.stream.done) return;
+          open.stream.done = true;
+          this.#writer.send(FrameType.Cancel, { id, instanceId: open.instanceId });
+        },
+      },
+      { highWaterMark: STREAM_QUEUE_BYTES, size: (chunk) => chunk.byteLength },
+    );
+    return { ...header, bodyStream, finished };
+  }
+
+  /** Grant the host credit for more chunks while the client's queue has room. */
+  #askForMore(id: number, feed: StreamFeed): void {
+    if (feed.done) return;
+    const room = feed.controller.desiredSize ?? 0;
+    if (room <= 0) return;
+    const n = STREAM_WINDOW_CHUNKS - feed.outstanding;
+    if (n <= 0) return;
+    feed.outstanding += n;
+    this.#writer.send(FrameType.Pull, { id, instanceId: this.#open.get(id)?.instanceId, n });
+  }
+
+  #endStream(open: Open, message: EndMessage): void {
+    const feed = open.stream;
+    if (!feed || feed.done) return;
+    feed.done = true;
+    try {
+      if (message.error === null) feed.controller.close();
+      // The client sees the body cut short: the connection is closed without the final chunk.
+      else feed.controller.error(new Error(`the function's response stream failed: ${message.error}`));
+    } catch {
+      // the stream was already closed or cancelled
+    }
   }
 
   #onFrame(frame: Frame): void {
@@ -182,7 +267,34 @@ export class SandboxHost {
         if (!pending) return;
         this.#pending.delete(header.id);
         if (header.kind === 'failure' && header.disposed && this.#instances.delete(pending.instanceId)) this.instanceCount--;
+        if (header.kind !== 'failure' && header.open) {
+          pending.resolve(this.#openResult(header, pending, frame.body));
+          return;
+        }
         pending.resolve(frame.body ? { ...header, body: frame.body } : header);
+        return;
+      }
+      case FrameType.Chunk: {
+        const feed = this.#open.get(frame.header.id as number)?.stream;
+        if (!feed || feed.done || !frame.body) return;
+        feed.outstanding--;
+        feed.controller.enqueue(frame.body);
+        this.#askForMore(frame.header.id as number, feed);
+        return;
+      }
+      case FrameType.End: {
+        const open = this.#open.get(frame.header.id as number);
+        if (open) this.#endStream(open, frame.header as EndMessage);
+        return;
+      }
+      case FrameType.Finished: {
+        const message = frame.header as FinishedMessage;
+        const open = this.#open.get(message.id);
+        if (!open) return;
+        this.#open.delete(message.id);
+        if (message.disposed && this.#instances.delete(open.instanceId)) this.instanceCount--;
+        this.#endStream(open, { id: message.id, error: message.code === 'OK' ? null : message.code });
+        open.finish(message);
         return;
       }
       case FrameType.Logs:

@@ -73,6 +73,12 @@ function onFrame(frame: Frame): void {
     case FrameType.StatsRequest:
       sendStats(frame.header.id as number);
       break;
+    case FrameType.Pull:
+      instances.get(frame.header.instanceId as number)?.pull(frame.header.id as number, frame.header.n as number);
+      break;
+    case FrameType.Cancel:
+      instances.get(frame.header.instanceId as number)?.cancel(frame.header.id as number);
+      break;
     default:
       break;
   }
@@ -143,7 +149,11 @@ async function create(spec: InstanceSpec): Promise<void> {
   const definition = definitions.get(spec.fnKey);
   const instance = new HostInstance(spec, {
     watchdog: watchdog!,
+    settings: init!.hostOps,
     send: (header, body) => writer.send(FrameType.Result, header, body),
+    chunk: (id, bytes) => writer.send(FrameType.Chunk, { id }, bytes),
+    end: (message) => writer.send(FrameType.End, message),
+    finished: (message) => writer.send(FrameType.Finished, message),
     log: pushLog,
     onGone: (id, reason) => {
       instances.delete(id);

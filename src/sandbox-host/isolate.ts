@@ -19,11 +19,12 @@ export interface GuestHooks {
   setTimer(id: number, delayMs: number): void;
   clearTimer(id: number): void;
   done(invocationId: number, result: GuestResult): void;
+  // Optional: a harness that only runs buffered requests without I/O can leave these out.
   /** Start host operation `op`; returns its call id (answered later through `settle`). */
-  call(op: string, args: unknown[]): number;
-  chunk(invocationId: number, chunk: ArrayBuffer | string): void;
-  end(invocationId: number, error: string | null): void;
-  finished(invocationId: number): void;
+  call?(op: string, args: unknown[]): number;
+  chunk?(invocationId: number, chunk: ArrayBuffer | string): void;
+  end?(invocationId: number, error: string | null): void;
+  finished?(invocationId: number): void;
 }
 
 /** Separates the boot script from the JSON of lazy modules in sandbox/build.ts's buildRuntime() output. */
@@ -97,7 +98,7 @@ export class GuestIsolate {
     try {
       this.#context = this.#isolate.createContextSync();
       const hook = <K extends keyof GuestHooks>(name: K) =>
-        (...args: Parameters<GuestHooks[K]>) => (this.#hooks?.[name] as (...a: unknown[]) => unknown)?.(...args);
+        (...args: Parameters<NonNullable<GuestHooks[K]>>) => (this.#hooks?.[name] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
       // The bridge is assembled inside a closure so its functions are never globals
       // for longer than the runtime's first statement, which deletes them.
       this.#context.evalClosureSync(

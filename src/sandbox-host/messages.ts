@@ -2,6 +2,7 @@
 import type { ErrorCode } from '../errors/index.ts';
 import type { FunctionLimits } from '../limits/index.ts';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
+import type { HostOpSettings } from './host-ops/types.ts';
 
 export interface InitMessage {
   defaultMemoryMb: number;
@@ -10,6 +11,8 @@ export interface InitMessage {
   startupCpuMs: number;
   startupTimeoutMs: number;
   maxResponseBytes: number;
+  /** Settings of the host operations (outbound fetch, crypto). */
+  hostOps: HostOpSettings;
 }
 
 /** Body: the bundle's code bytes followed by its source map bytes. */
@@ -36,11 +39,30 @@ export interface InvokeMessage {
   request: GuestRequest;
 }
 
-/** What an invocation came to. Body: the response body, for `kind: 'response'`. */
+/**
+ * What an invocation came to. Body: the response body, for `kind: 'response'`.
+ * `open`: the invocation goes on after this result (a streamed body, whose chunks follow
+ * as Chunk frames and an End frame, or `ctx.waitUntil` work); a Finished frame ends it.
+ */
 export type ResultMessage =
-  | { id: number; kind: 'response'; status: number; headers: [string, string][]; cpuMs: number; wallMs: number; cold: boolean; disposed?: false }
-  | { id: number; kind: 'result'; payload: string; cpuMs: number; wallMs: number; cold: boolean; disposed?: false }
+  | { id: number; kind: 'response'; status: number; headers: [string, string][]; stream?: boolean; open?: boolean; cpuMs: number; wallMs: number; cold: boolean; disposed?: false }
+  | { id: number; kind: 'result'; payload: string; open?: boolean; cpuMs: number; wallMs: number; cold: boolean; disposed?: false }
   | { id: number; kind: 'failure'; code: ErrorCode; message: string; cpuMs: number; wallMs: number; cold?: boolean; disposed: boolean };
+
+/** The end of a streamed body. `error` (an error code or the stream's error) when it did not complete. */
+export interface EndMessage {
+  id: number;
+  error: string | null;
+}
+
+/** An open invocation is over: its whole cost, and how it ended (`OK` or the error code that ended it). */
+export interface FinishedMessage {
+  id: number;
+  code: ErrorCode | 'OK';
+  cpuMs: number;
+  wallMs: number;
+  disposed: boolean;
+}
 
 export interface LogRecord {
   ts: number;

@@ -33,6 +33,16 @@ export const FrameType = {
   Stats: 11,
   /** gateway → host: ask for statistics. */
   StatsRequest: 12,
+  /** host → gateway: a chunk of a streamed response body (bytes in the body). */
+  Chunk: 13,
+  /** host → gateway: a streamed response body ended, maybe with an error. */
+  End: 14,
+  /** host → gateway: an invocation whose Result was `open` is over; its instance is free. */
+  Finished: 15,
+  /** gateway → host: the client can take one more chunk of a streamed body. */
+  Pull: 16,
+  /** gateway → host: the client went away; cancel the streamed body. */
+  Cancel: 17,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 

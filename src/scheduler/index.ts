@@ -8,7 +8,7 @@ import type { GuestRequest, HostPool } from '../sandbox-host/index.ts';
 import { FunctionPool, type Instance } from './function-pool.ts';
 import type { FunctionVersion, InvocationOutcome } from './types.ts';
 
-export type { FunctionVersion, InvocationOutcome, InvocationMetrics } from './types.ts';
+export type { FunctionVersion, InvocationOutcome, InvocationMetrics, InvocationEnd } from './types.ts';
 
 export interface SchedulerOptions {
   idleMs: number;
@@ -59,19 +59,29 @@ export class Scheduler {
     const deadline = Date.now() + version.limits.timeoutMs + (lease.created ? this.#options.startupTimeoutMs : 0);
     const result = await instance.host.invoke(instance.id, request, body, deadline);
     if (!lease.created) pool.observe(performance.now() - leasedAt, result.wallMs);
-    const gone = result.kind === 'failure' && result.disposed;
-    if (gone) this.#forget(instance);
-    if (pool.retired && !gone) this.#destroy(instance);
-    else pool.release(instance, gone);
     const metrics = { cpuMs: result.cpuMs, wallMs: result.wallMs, cold: result.cold ?? lease.created };
+    // An open invocation (streamed body, waitUntil work) keeps its instance until it is over.
+    const finished = result.kind !== 'failure' && result.finished
+      ? result.finished.then((end) => {
+        this.#release(pool, instance, end.disposed);
+        return { code: end.code, metrics: { cpuMs: end.cpuMs, wallMs: end.wallMs, cold: metrics.cold } };
+      })
+      : undefined;
+    if (!finished) this.#release(pool, instance, result.kind === 'failure' && result.disposed);
     switch (result.kind) {
       case 'response':
-        return { kind: 'response', status: result.status, headers: result.headers, body: result.body, metrics };
+        return { kind: 'response', status: result.status, headers: result.headers, body: result.body, bodyStream: result.bodyStream, metrics, finished };
       case 'result':
-        return { kind: 'result', payload: result.payload, metrics };
+        return { kind: 'result', payload: result.payload, metrics, finished };
       default:
         return { kind: 'failure', code: result.code, message: result.message, metrics };
     }
+  }
+
+  #release(pool: FunctionPool, instance: Instance, gone: boolean): void {
+    if (gone) this.#forget(instance);
+    if (pool.retired && !gone) this.#destroy(instance);
+    else pool.release(instance, gone);
   }
 
   /** Keep `concurrency.minWarm` instances of `version` ready. */

@@ -15,11 +15,29 @@ export interface FunctionVersion {
   readonly sourceMap: string | undefined;
 }
 
-/** What an invocation came to, as the gateway sees it. */
+/**
+ * What an invocation came to, as the gateway sees it. `finished` is set when the
+ * invocation goes on after its response (a streamed body in `bodyStream`, or
+ * `ctx.waitUntil` work): it settles with the invocation's whole cost when it is over.
+ */
 export type InvocationOutcome =
-  | { kind: 'response'; status: number; headers: [string, string][]; body: Buffer | undefined; metrics: InvocationMetrics }
-  | { kind: 'result'; payload: string; metrics: InvocationMetrics }
+  | {
+      kind: 'response';
+      status: number;
+      headers: [string, string][];
+      body: Buffer | undefined;
+      bodyStream: ReadableStream<Uint8Array> | undefined;
+      metrics: InvocationMetrics;
+      finished: Promise<InvocationEnd> | undefined;
+    }
+  | { kind: 'result'; payload: string; metrics: InvocationMetrics; finished: Promise<InvocationEnd> | undefined }
   | { kind: 'failure'; code: import('../errors/index.ts').ErrorCode; message: string; metrics: InvocationMetrics };
+
+/** How an open invocation ended: `OK`, or the error code that cut it short (e.g. FUNCTION_TIMEOUT mid-stream). */
+export interface InvocationEnd {
+  code: string;
+  metrics: InvocationMetrics;
+}
 
 export interface InvocationMetrics {
   cpuMs: number;

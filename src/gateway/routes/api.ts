@@ -103,7 +103,8 @@ export function apiRoutes(gateway: GatewayContext): Hono<Vars> {
     const startTime = Date.now();
     const outcome = await scheduler.invoke(version, { kind: 'event', requestId, payload, timeEpochMs: startTime, deadlineMs: startTime + version.limits.timeoutMs }, undefined);
     const code = outcome.kind === 'failure' ? outcome.code : outcome.kind === 'result' ? 'OK' : 'INVALID_FUNCTION_RESPONSE';
-    meter.record({ requestId, function: name, version: version.version, startTime, wallMs: outcome.metrics.wallMs, cpuMs: outcome.metrics.cpuMs, memoryMb: version.limits.memoryMb, cold: outcome.metrics.cold, outcome: code });
+    const finished = outcome.kind === 'failure' ? undefined : outcome.finished;
+    meter.recordWhenOver({ requestId, function: name, version: version.version, startTime, wallMs: outcome.metrics.wallMs, cpuMs: outcome.metrics.cpuMs, memoryMb: version.limits.memoryMb, cold: outcome.metrics.cold, outcome: code }, finished);
     if (outcome.kind === 'failure') return errorResponse(outcome.code, outcome.message, requestId);
     if (outcome.kind !== 'result') return errorResponse('INVALID_FUNCTION_RESPONSE', 'the function did not return a result', requestId);
     return new Response(outcome.payload, { status: 200, headers: { 'content-type': 'application/json', 'x-atoll-version': String(version.version) } });

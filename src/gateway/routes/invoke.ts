@@ -54,8 +54,10 @@ export function invokeRoute(gateway: GatewayContext) {
       let code = 'OK';
       if (outcome.kind === 'response') {
         try {
-          response = functionResponse(outcome.status, outcome.headers, outcome.body, requestId);
+          response = functionResponse(outcome.status, outcome.headers, outcome.bodyStream ?? outcome.body, requestId);
         } catch (error) {
+          // The client never reads the stream: cancelling it lets the instance finish.
+          void outcome.bodyStream?.cancel().catch(() => {});
           response = responseForThrown(error, requestId);
           code = 'INVALID_FUNCTION_RESPONSE';
         }
@@ -67,7 +69,8 @@ export function invokeRoute(gateway: GatewayContext) {
         response = errorResponse('INVALID_FUNCTION_RESPONSE', 'the function answered an HTTP request with a direct-invoke result', requestId);
       }
       const { wallMs, cpuMs, cold } = outcome.metrics;
-      meter.record({ requestId, function: fnName, version: fnVersion, startTime, wallMs, cpuMs, memoryMb, cold, outcome: code });
+      const finished = outcome.kind === 'failure' ? undefined : outcome.finished;
+      meter.recordWhenOver({ requestId, function: fnName, version: fnVersion, startTime, wallMs, cpuMs, memoryMb, cold, outcome: code }, finished);
       return response;
     } catch (error) {
       const response = responseForThrown(error, requestId);
