@@ -43,6 +43,8 @@ interface Invocation {
   /** The response went out but the invocation goes on (a streamed body, waitUntil work). */
   responded: boolean;
   stream: ResponseStream | undefined;
+  /** The streamed body ended with an error (the client got a truncated body). */
+  streamError: boolean;
   /** Created on the first host operation; aborted when the invocation is over. */
   ops: { context: OpContext; abort: AbortController } | undefined;
   pendingOps: number;
@@ -211,6 +213,7 @@ export class HostInstance {
       timer: setTimeout(() => this.#timedOut(invocation), this.spec.limits.timeoutMs),
       responded: false,
       stream: undefined,
+      streamError: false,
       ops: undefined,
       pendingOps: 0,
     };
@@ -352,7 +355,7 @@ export class HostInstance {
     const cpuMs = this.#guest!.cpuMs - invocation.startCpuMs;
     const wallMs = performance.now() - invocation.startWallMs;
     this.#settle(invocation);
-    this.#env.finished({ id, code: 'OK', cpuMs, wallMs, disposed: false });
+    this.#env.finished({ id, code: invocation.streamError ? 'FUNCTION_ERROR' : 'OK', cpuMs, wallMs, disposed: false });
   }
 
   /** The gateway grants `n` more chunks of invocation `id`'s streamed body. */
@@ -396,9 +399,16 @@ export class HostInstance {
     const invocation = this.#current;
     const stream = invocation?.stream;
     if (!invocation || invocation.message.id !== id || !stream || stream.ended) return;
+    const reason = typeof error === 'string' ? error.slice(0, 1000) : null;
+    // ArrayBuffer memory over the limit surfaces as a catchable RangeError; it is the memory limit all the same.
+    if (reason !== null && ALLOCATION_FAILURE.test(reason)) {
+      this.#finishFailure(invocation, 'MEMORY_LIMIT_EXCEEDED', 'an allocation exceeded the memory limit', true);
+      return;
+    }
     stream.ended = true;
     stream.waiting = false;
-    this.#env.end({ id, error: typeof error === 'string' ? error.slice(0, 1000) : null });
+    if (reason !== null) invocation.streamError = true;
+    this.#env.end({ id, error: reason });
   }
 
   /** `bridge.call`: start a host operation for the current invocation; its answer re-enters the guest through `settle`. */
@@ -485,8 +495,10 @@ function failure(id: number, code: ErrorCode, message: string, disposed: boolean
   return { id, kind: 'failure', code, message, cpuMs: 0, wallMs: 0, disposed };
 }
 
+const ALLOCATION_FAILURE = /^RangeError: Array buffer allocation failed/;
+
 function isAllocationFailure(result: { name: string; message: string }): boolean {
-  return result.name === 'RangeError' && /^Array buffer allocation failed/.test(result.message);
+  return ALLOCATION_FAILURE.test(`${result.name}: ${result.message}`);
 }
 
 /** Why did the guest stop? The watchdog's verdict first, then what isolated-vm said. */

@@ -16,6 +16,7 @@ import {
   setFunctionName,
   Map_,
   MapPrototypeDelete,
+  MapPrototypeForEach,
   MapPrototypeGet,
   MapPrototypeSet,
   PromisePrototypeThen,
@@ -302,8 +303,18 @@ function fireTimer(id: number): void {
     } catch {
       // logging is best effort
     }
-    // An uncaught exception in a timer fails the invocation it belongs to, as it would crash a Lambda runtime.
+    // An uncaught exception in a timer fails the invocation it belongs to, as it would crash a Lambda runtime;
+    // after the response, it breaks the body still streaming.
     if (current !== null) current(r);
+    else MapPrototypeForEach(open, (state: Open) => {
+      if (state.reader === null) return;
+      try {
+        state.reader.cancel(e);
+      } catch {
+        // the stream is dropped either way
+      }
+      endStream(state, `${r.name}: ${r.message}`);
+    });
   }
 }
 
