@@ -52,8 +52,6 @@ const LISTS = BARRED.map(([reason, subnets]) => {
 
 /** A destination the guard refused; its message is meant for the guest. */
 export class BarredDestinationError extends Error {
-  readonly code = 'ATOLL_FETCH_BARRED';
-
   constructor(hostname: string, reason: string, address?: string) {
     const host = isIPv6(hostname) ? `[${hostname}]` : hostname;
     super(address === undefined || address === hostname
