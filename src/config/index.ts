@@ -6,6 +6,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AtollError } from '../errors/index.ts';
+import { formatAllowEntry, parseAllowList } from '../sandbox-host/outbound/allow-list.ts';
 import {
   DEFAULT_IDLE_MS, DEFAULT_MAX_FUNCTION_LIMITS, DEFAULT_QUEUE_DEPTH, DEFAULT_QUEUE_WAIT_MS, MAX_BODY_BYTES,
   MAX_DEPLOY_BYTES, STARTUP_CPU_MS, type FunctionLimits,
@@ -32,6 +33,8 @@ export interface ServerOptions {
   scaleOutDelayMs?: number;
   /** Memory all instances may use together before idle ones are evicted; default half the machine's. */
   memoryBudgetMb?: number;
+  /** `HOST[:PORT]` entries (each may be a comma list) that outbound fetch may reach although they are barred. */
+  fetchAllow?: string[];
 }
 
 export interface ServerConfig {
@@ -62,6 +65,8 @@ export interface ServerConfig {
   readonly maxBodyBytes: number;
   readonly maxDeployBytes: number;
   readonly maxFunctionLimits: FunctionLimits;
+  /** Outbound fetch allow-list, canonical `HOST[:PORT]` entries (`[v6]` in brackets). */
+  readonly fetchAllow: readonly string[];
 }
 
 const intFromEnv = z.coerce.number().int();
@@ -112,6 +117,7 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     throw new AtollError('INVALID_CONFIG', `invalid server configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
   }
   const c = parsed.data;
+  const fetchAllow = resolveFetchAllow(options.fetchAllow, env);
   return Object.freeze({
     ...c,
     adminToken: c.adminToken,
@@ -127,5 +133,17 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     maxBodyBytes: MAX_BODY_BYTES,
     maxDeployBytes: MAX_DEPLOY_BYTES,
     maxFunctionLimits: DEFAULT_MAX_FUNCTION_LIMITS,
+    fetchAllow,
   });
+}
+
+/** The fetch allow-list from the option (each item a comma list) or ATOLL_FETCH_ALLOW, validated. */
+function resolveFetchAllow(option: string[] | undefined, env: NodeJS.ProcessEnv): readonly string[] {
+  const source = option === undefined ? 'ATOLL_FETCH_ALLOW' : 'fetchAllow';
+  try {
+    return Object.freeze(parseAllowList(option ?? [env.ATOLL_FETCH_ALLOW ?? '']).map(formatAllowEntry));
+  } catch (err) {
+    const message = `${source}: ${(err as Error).message}`;
+    throw new AtollError('INVALID_CONFIG', message, { issues: [{ path: 'fetchAllow', message }] });
+  }
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { renderLogs } from '../../src/cli/commands/logs.ts';
 import { main } from '../../src/cli/main.ts';
 
@@ -92,6 +92,24 @@ describe('cli dispatch', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: USAGE: /);
     expect(requests.length).toBe(before);
+  });
+
+  it('serve: a bad --fetch-allow entry is a usage error naming the flag, before anything starts', async () => {
+    const r = await run(['serve', '--port', '0', '--fetch-allow', 'ok.test', '--fetch-allow', 'a.test,::1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: USAGE: --fetch-allow: /);
+  });
+
+  it('serve: a bad ATOLL_FETCH_ALLOW is one INVALID_CONFIG line, exit 1', async () => {
+    vi.stubEnv('ATOLL_FETCH_ALLOW', 'host:99999');
+    try {
+      const r = await run(['serve', '--port', '0']);
+      expect(r.code).toBe(1);
+      expect(r.errLines).toHaveLength(1);
+      expect(r.stderr).toMatch(/^error: INVALID_CONFIG: ATOLL_FETCH_ALLOW: /);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('an unreachable server is one CONNECTION_FAILED line, exit 1', async () => {

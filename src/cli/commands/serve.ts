@@ -1,13 +1,16 @@
 /** `atoll serve`: runs the gateway in this process until SIGINT or SIGTERM. */
-import { intOption, stringOption } from '../args.ts';
+import { AtollError } from '../../errors/index.ts';
+import { parseAllowList } from '../../sandbox-host/outbound/allow-list.ts';
+import { intOption, listOption, stringOption } from '../args.ts';
 import type { Command, CommandContext } from '../command.ts';
+import { CliError, usageError } from '../errors.ts';
 import { columnWidths, formatRow } from '../table.ts';
 
 export const serve: Command = {
   spec: {
     name: 'serve',
     summary: 'Start an Atoll server.',
-    usage: 'atoll serve [--port 8787] [--host 127.0.0.1] [--data ./.atoll] [--functions DIR]',
+    usage: 'atoll serve [--port 8787] [--host 127.0.0.1] [--data ./.atoll] [--functions DIR] [--fetch-allow HOST[:PORT],...]',
     positionals: [],
     client: false,
     options: {
@@ -16,6 +19,10 @@ export const serve: Command = {
       data: { type: 'string', arg: 'DIR', help: 'data directory (env ATOLL_DATA, default ./.atoll)' },
       functions: { type: 'string', arg: 'DIR', help: 'deploy every function in DIR at start-up' },
       'billing-ms': { type: 'string', arg: 'N', help: 'billing granularity in ms (default 1)' },
+      'fetch-allow': {
+        type: 'string', multiple: true, arg: 'HOST[:PORT],...',
+        help: 'hosts outbound fetch may reach although loopback or private, e.g. 10.0.0.5:8080,[::1] (env ATOLL_FETCH_ALLOW)',
+      },
     },
   },
 
@@ -32,10 +39,23 @@ export const serve: Command = {
     if (functionsDir !== undefined) opts.functionsDir = functionsDir;
     const billing = intOption(ctx.args, 'billing-ms', { min: 1 });
     if (billing !== undefined) opts.billingGranularityMs = billing;
+    const fetchAllow = listOption(ctx.args, 'fetch-allow');
+    if (fetchAllow.length > 0) {
+      try {
+        parseAllowList(fetchAllow);
+      } catch (err) {
+        throw usageError(`--fetch-allow: ${(err as Error).message}`);
+      }
+      opts.fetchAllow = fetchAllow;
+    }
 
     // Loaded lazily so the client commands start without the gateway's dependencies.
     const { startAtoll } = await import('../../gateway/index.ts');
-    const server = await startAtoll(opts);
+    const server = await startAtoll(opts).catch((err: unknown) => {
+      // A bad ATOLL_* setting is the operator's to fix: say which, not "internal error".
+      if (err instanceof AtollError && err.code === 'INVALID_CONFIG') throw new CliError(err.code, err.message, err.details);
+      throw err;
+    });
     printBanner(ctx, server);
     await untilSignal(ctx);
     await server.close();
@@ -50,6 +70,7 @@ interface StartOptions {
   dataDir?: string;
   functionsDir?: string;
   billingGranularityMs?: number;
+  fetchAllow?: string[];
 }
 
 interface Started {

@@ -9,7 +9,7 @@
 /** Server-wide settings of the host operations (part of the sandbox host's InitMessage). */
 export interface HostOpSettings {
   /** `HOST[:PORT]` entries that outbound fetch may reach although they resolve to a barred address. */
-  fetchAllow: string[];
+  readonly fetchAllow: readonly string[];
   /** Outbound fetches one invocation may start. */
   maxSubrequests: number;
 }
