@@ -54,8 +54,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
       startupCpuMs: config.startupCpuMs,
       startupTimeoutMs: config.startupTimeoutMs,
       maxResponseBytes: config.maxBodyBytes,
-      // TODO(merge): fetchAllow comes from the config once --fetch-allow lands.
-      hostOps: { fetchAllow: [...((config as { fetchAllow?: readonly string[] }).fetchAllow ?? [])], maxSubrequests: MAX_SUBREQUESTS },
+      hostOps: { fetchAllow: config.fetchAllow, maxSubrequests: MAX_SUBREQUESTS },
     },
     onLogs: (records) => meter.logs(records),
     onInstancesLost: (ids) => scheduler?.onInstancesLost(ids),
