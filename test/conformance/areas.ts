@@ -24,6 +24,11 @@ export interface Area {
 /** Every area, by module name under areas/. */
 export const AREAS = [
   'url-parsing',
+  'url-api',
+  'url-search-params',
+  'encoding',
+  'base64',
+  'headers',
 ] as const;
 
 export type AreaName = (typeof AREAS)[number];
