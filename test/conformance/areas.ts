@@ -29,6 +29,9 @@ export const AREAS = [
   'encoding',
   'base64',
   'headers',
+  'request-response',
+  'structured-clone',
+  'dom-exception',
 ] as const;
 
 export type AreaName = (typeof AREAS)[number];
