@@ -4,8 +4,8 @@
  * reference run). An area is a list of cases; each case records assertions
  * `{ area, name, pass, detail }` through the `t` object it is handed.
  *
- * It uses only the language (no web API) so a broken runtime API cannot break the
- * bookkeeping that reports it.
+ * It uses only the language and setTimeout (no other web API) so a broken runtime API
+ * cannot break the bookkeeping that reports it.
  */
 
 /** Declares an area: `build(test)` registers cases with `test(name, fn)`; fn(t) may be async. */
@@ -24,6 +24,10 @@ export function area(name, build) {
   };
 }
 
+/** A case whose promise never settles (a lost wake-up in a stream, say) fails instead of hanging the run. */
+const CASE_TIMEOUT_MS = 5000;
+const TIMED_OUT = Symbol('timed out');
+
 async function runCase(areaName, c, results) {
   const own = [];
   const seen = new Map();
@@ -35,10 +39,17 @@ async function runCase(areaName, c, results) {
     own.push({ area: areaName, name: n === 1 ? base : `${base} #${n}`, pass, detail: pass ? '' : detail });
   };
   const t = assertions(record);
+  let timer;
+  const timedOut = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), CASE_TIMEOUT_MS);
+  });
   try {
-    await c.fn(t);
+    const outcome = await Promise.race([c.fn(t), timedOut]);
+    if (outcome === TIMED_OUT) record('settles', false, `did not settle within ${CASE_TIMEOUT_MS} ms`);
   } catch (e) {
     record('unexpected exception', false, `threw ${describeError(e)}`);
+  } finally {
+    clearTimeout(timer);
   }
   // A case that asserted nothing proves nothing: it counts as a failure.
   if (own.length === 0) record(undefined, false, 'the case recorded no assertion');
