@@ -32,6 +32,12 @@ export const AREAS = [
   'request-response',
   'structured-clone',
   'dom-exception',
+  'streams',
+  'webcrypto',
+  'blob-file-formdata',
+  'abort',
+  'event-target',
+  'urlpattern',
 ] as const;
 
 export type AreaName = (typeof AREAS)[number];
