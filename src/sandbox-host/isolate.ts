@@ -75,7 +75,8 @@ export interface Kill {
   isolateCpuMs: number;
 }
 
-const WRAP_PREFIX = '(function (exports, module) {';
+// The bundle is CommonJS-shaped but its entry is an ES module, and module code is strict.
+const WRAP_PREFIX = '(function (exports, module) {"use strict";';
 
 /** A booted guest isolate: one context, the runtime installed, at most one function loaded. */
 export class GuestIsolate {

@@ -139,7 +139,8 @@ export class URL {
   #full: object | null = null;
   #params: URLSearchParams | null = null;
 
-  constructor(url: unknown, base?: unknown) {
+  // A default keeps URL.length at 1, as WebIDL counts only required arguments.
+  constructor(url: unknown, base: unknown = undefined) {
     needArgs(arguments.length, 1, 'URL');
     const input = toUSV(url);
     const b = base === undefined ? undefined : toUSV(base);
