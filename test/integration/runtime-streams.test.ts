@@ -396,3 +396,39 @@ describe('runtime: bodies as streams', () => {
     expect(JSON.parse(text((await fn.invoke()).result))).toEqual({ errors: ['TypeError', 'TypeError'], bytes: [1], duplex: 'half' });
   });
 });
+
+describe('runtime: streams under a guest that patches builtins', () => {
+  // The library code of the streams module uses builtins as the guest left them (a guest can
+  // break its own streams); what is checked here is the runtime's path to the host.
+  it('stream: patched promises, JSON, Object.prototype setters and stream methods do not change what the host receives', async () => {
+    const fn = start(`
+      const then = Promise.prototype.then;
+      Promise.prototype.then = function (a, b) { globalThis.thens = (globalThis.thens || 0) + 1; return then.call(this, a, b); };
+      for (const k of ['done', 'then']) {
+        Object.defineProperty(Object.prototype, k, { __proto__: null, set() { throw new Error('setter ' + k); }, configurable: true });
+      }
+      JSON.stringify = () => '"patched"';
+      module.exports.default = { fetch() {
+        const body = new Response('patched but whole').body.pipeThrough(new TransformStream());
+        // Patched after the module loaded: the runtime kept the methods it captured then.
+        ReadableStream.prototype.getReader = () => { throw new Error('getReader patched'); };
+        ReadableStreamDefaultReader.prototype.read = () => Promise.resolve({ done: false, value: 'forged' });
+        return new Response(body);
+      } };`);
+    const { id, result } = await fn.invoke();
+    expect(result).toMatchObject({ kind: 'response', stream: true });
+    const out = await fn.drain(id);
+    expect(out).toMatchObject({ error: null });
+    expect(out.body.toString()).toBe('patched but whole');
+    expect(fn.finished.has(id)).toBe(true);
+  });
+
+  it('stream: a Response whose stream internals a guest tampered with is refused', async () => {
+    const fn = start(handler(`
+      const s = new ReadableStream();
+      const r = new Response(s);
+      Object.defineProperty(s, '_disturbed', { get() { throw new Error('tampered'); } });
+      return r;`));
+    expect((await fn.invoke()).result).toMatchObject({ kind: 'invalid' });
+  });
+});
