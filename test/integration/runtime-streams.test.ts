@@ -221,6 +221,16 @@ describe('runtime: streamed responses, ends and errors', () => {
 });
 
 describe('runtime: stream classes', () => {
+  it('structuredClone: a stream object is not cloneable (DataCloneError)', async () => {
+    const fn = start(handler(`
+      const names = [];
+      for (const v of [new ReadableStream(), new TransformStream().writable, new TextDecoderStream()]) {
+        try { structuredClone(v); names.push('cloned'); } catch (e) { names.push(e.name); }
+      }
+      return Response.json(names);`));
+    expect(JSON.parse(text((await fn.invoke()).result))).toEqual(['DataCloneError', 'DataCloneError', 'DataCloneError']);
+  });
+
   it('TransformStream: upper-casing through pipeThrough, streamed out', async () => {
     const fn = start(handler(`
       const upper = new TransformStream({ transform(chunk, c) { c.enqueue(chunk.toUpperCase()); } });

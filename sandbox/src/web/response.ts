@@ -73,7 +73,7 @@ export class Response {
   #status = 200;
   #statusText = '';
   #headers: Headers;
-  #body: Body = new Body(null);
+  #body!: Body;
   #type: ResponseType = 'default';
   #url = '';
   #redirected = false;
@@ -98,6 +98,7 @@ export class Response {
     headersInternals.setGuard(this.#headers, 'response');
     if (headersInit !== undefined) fillHeaders(this.#headers, headersInit);
     if (extracted !== null) this.#setBody(extracted.body, extracted.contentType);
+    else this.#body = new Body(null);
   }
 
   #setBody(body: Body, contentType: string | null): void {
