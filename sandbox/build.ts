@@ -6,7 +6,7 @@
  *   evaluation. Every isolate keeps its source (V8 needs it for lazy compilation and
  *   Function.prototype.toString), so it is kept small: minified and pure ASCII (a single
  *   non-Latin-1 character would make V8 store the whole source as UTF-16, twice the bytes).
- * - Lazy modules: big, rarely used pieces (whatwg-url, tr46's IDNA tables) built as separate scripts
+ * - Lazy modules: big, rarely used pieces (whatwg-url, tr46's IDNA tables, streams) built as separate scripts
  *   that the runtime asks the host for (`HostBridge.lazySource`) on first use. Each is a
  *   function expression `(function (require, module, exports) {...})`; see src/lazy.ts.
  *
@@ -37,11 +37,12 @@ function lazyStub(name: string): string {
   return `module.exports = require(${JSON.stringify(`${here}src/lazy.ts`)}).lazyModule(${JSON.stringify(name)});`;
 }
 
-/** The boot script: whatwg-url (url-classes.ts's slow path) is the lazy module `url`. */
+/** The boot script: whatwg-url (url-classes.ts's slow path) is the lazy module `url`, src/streams (web/streams.ts) the lazy module `streams`. */
 const bootShims: Plugin = {
   name: 'atoll-boot-shims',
   setup(b) {
     b.onResolve({ filter: /^whatwg-url$/ }, () => ({ path: 'url', namespace: 'atoll-lazy' }));
+    b.onResolve({ filter: /^\.\.\/streams\/index\.ts$/ }, () => ({ path: 'streams', namespace: 'atoll-lazy' }));
     b.onLoad({ filter: /.*/, namespace: 'atoll-lazy' }, (a) => ({ contents: lazyStub(a.path), loader: 'js', resolveDir: here }));
   },
 };
@@ -78,6 +79,24 @@ const urlShims: Plugin = {
   },
 };
 
+/**
+ * The lazy module `streams` (src/streams: web-streams-polyfill, fflate and the classes built
+ * on them). The boot modules it uses (the runtime's TextEncoder/TextDecoder, BufferSource
+ * reading with captured builtins) come from the boot script through `require` (src/lazy.ts),
+ * not as second copies that would capture builtins after guest code ran.
+ */
+const streamsShims: Plugin = {
+  name: 'atoll-streams-shims',
+  setup(b) {
+    const boot: Record<string, string> = { '../web/encoding.ts': 'atoll:encoding', '../web/buffer-source.ts': 'atoll:buffer-source' };
+    b.onResolve({ filter: /^\.\.\// }, (a) => {
+      if (!/[\\/]src[\\/]streams$/.test(a.resolveDir)) return undefined;
+      const id = boot[a.path];
+      return id !== undefined ? { path: id, external: true } : { errors: [{ text: `${a.path}: the streams module gets boot modules only through src/lazy.ts` }] };
+    });
+  },
+};
+
 const common: BuildOptions = {
   bundle: true,
   platform: 'neutral',
@@ -105,13 +124,14 @@ async function buildLazy(name: string, entry: string, plugins: Plugin[] = []): P
 
 /** Builds the boot script and the lazy modules. */
 export async function buildRuntimeParts(): Promise<RuntimeParts> {
-  const [boot, url, tr46] = await Promise.all([
+  const [boot, url, tr46, streams] = await Promise.all([
     build({ ...common, entryPoints: [`${here}src/index.ts`], format: 'iife', globalName: '__atollRuntime', plugins: [bootShims] }),
     buildLazy('url', require.resolve('whatwg-url'), [urlShims]),
     buildLazy('tr46', require.resolve('tr46')),
+    buildLazy('streams', `${here}src/streams/index.ts`, [streamsShims]),
   ]);
   const code = boot.outputFiles![0]!.text;
-  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { url, tr46 } };
+  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { url, tr46, streams } };
 }
 
 /** Returns the runtime, packed for RuntimeScript: the boot script, then the lazy modules. */

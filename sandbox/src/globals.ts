@@ -18,6 +18,7 @@ import { TextDecoder, TextEncoder } from './web/encoding.ts';
 import { Headers, headersInternals } from './web/headers.ts';
 import { Request } from './web/request.ts';
 import { Response, responseInternals } from './web/response.ts';
+import { loadedStreams, streams } from './web/streams.ts';
 import { setPlatformObjectCheck, structuredClone } from './web/structured-clone.ts';
 import { timerGlobals } from './web/timers.ts';
 import { URL, URLSearchParams } from './web/url-classes.ts';
@@ -34,10 +35,19 @@ const INTERFACES: Record<string, Function> = {
   URLSearchParams,
 };
 
+/** The interfaces of the lazy module `streams` (see web/streams.ts). */
+const STREAM_INTERFACES = [
+  'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader', 'ReadableStreamDefaultController',
+  'ReadableByteStreamController', 'ReadableStreamBYOBRequest', 'WritableStream', 'WritableStreamDefaultWriter',
+  'WritableStreamDefaultController', 'TransformStream', 'TransformStreamDefaultController', 'ByteLengthQueuingStrategy',
+  'CountQueuingStrategy', 'TextEncoderStream', 'TextDecoderStream', 'CompressionStream', 'DecompressionStream',
+];
+
 /** Adds the globals to `g` (the isolate's global object). */
 export function installGlobals(g: object): void {
   const names = ObjectGetOwnPropertyNames(INTERFACES);
   for (let i = 0; i < names.length; i++) installInterface(g, names[i]!, INTERFACES[names[i]!]!);
+  defineLazyInterfaces(g, STREAM_INTERFACES, () => streams() as unknown as Record<string, Function>);
   const fns: Record<string, Function> = {
     atob,
     btoa,
@@ -56,7 +66,7 @@ export function installGlobals(g: object): void {
   ObjectDefineProperty(g, 'console', dataDescriptor(createConsole(), false, true, true));
   ObjectDefineProperty(g, 'crypto', dataDescriptor(new Crypto(), false, true, true));
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
-  setPlatformObjectCheck((v) => headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v));
+  setPlatformObjectCheck((v) => headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v) || isStreamObject(v));
 }
 
 /** Installs class `cls` as global interface `name` the way WebIDL does. */
@@ -110,6 +120,14 @@ function makeMembersEnumerable(proto: object): void {
     d.enumerable = true;
     ObjectDefineProperty(proto, k, d);
   }
+}
+
+/** An object of a stream interface (none exists before the module is loaded). */
+function isStreamObject(v: object): boolean {
+  const m = loadedStreams() as Record<string, Function> | null;
+  if (m === null) return false;
+  for (let i = 0; i < STREAM_INTERFACES.length; i++) if (v instanceof m[STREAM_INTERFACES[i]!]!) return true;
+  return false;
 }
 
 function isRequest(v: unknown): boolean {

@@ -10,6 +10,8 @@
  */
 import { host } from './host.ts';
 import * as exodusWhatwg from './vendor/exodus-whatwg.ts';
+import { bytesOfBufferSource } from './web/buffer-source.ts';
+import { TextDecoder, TextEncoder } from './web/encoding.ts';
 import * as whatwgUrlEncoding from './vendor/whatwg-url-encoding.ts';
 // GlobalEval, not a capture here: the bundle may initialise this module only on first use.
 import { Error_, GlobalEval, ObjectCreate, ReflectApply } from './primordials.ts';
@@ -34,5 +36,7 @@ function lazyRequire(id: string): unknown {
   if (id === 'atoll:exodus-whatwg') return exodusWhatwg;
   if (id === 'atoll:whatwg-url-encoding') return whatwgUrlEncoding;
   if (id === 'atoll:tr46') return lazyModule('tr46');
+  if (id === 'atoll:encoding') return { TextEncoder, TextDecoder };
+  if (id === 'atoll:buffer-source') return { bytesOfBufferSource };
   throw new Error_(`Atoll runtime: lazy modules cannot require ${id}`);
 }

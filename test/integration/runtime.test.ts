@@ -51,6 +51,12 @@ function start(code: string, meta: Partial<FunctionMeta> = {}, env: Record<strin
       pending.get(id)?.(result);
       pending.delete(id);
     },
+    call: () => {
+      throw new TypeError('no host operations in these tests');
+    },
+    chunk: () => {},
+    end: () => {},
+    finished: () => {},
   });
   const loaded = guest.load(code, 'fn.js', env, { name: 'fn', version: 1, memoryMb: 64, maxResponseBytes: 1 << 20, ...meta });
   expect(loaded.kind, JSON.stringify(loaded)).toBe('loaded');
@@ -299,6 +305,11 @@ describe('runtime: isolation from the host', () => {
         'Crypto', 'DOMException', 'Headers', 'Request', 'Response', 'TextDecoder', 'TextEncoder', 'URL', 'URLSearchParams',
         'atob', 'btoa', 'clearInterval', 'clearTimeout', 'crypto', 'queueMicrotask', 'self', 'setInterval',
         'setTimeout', 'structuredClone',
+        // streams (a lazy module: accessors until first use)
+        'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader', 'ReadableStreamDefaultController',
+        'ReadableByteStreamController', 'ReadableStreamBYOBRequest', 'WritableStream', 'WritableStreamDefaultWriter',
+        'WritableStreamDefaultController', 'TransformStream', 'TransformStreamDefaultController', 'ByteLengthQueuingStrategy',
+        'CountQueuingStrategy', 'TextEncoderStream', 'TextDecoderStream', 'CompressionStream', 'DecompressionStream',
       ].sort(),
     );
   });

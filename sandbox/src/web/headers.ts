@@ -23,6 +23,7 @@ export let headersInternals: {
   /** Raw header list (lowercased names) in insertion order. */
   list(h: Headers): readonly Entry[];
   setGuard(h: Headers, guard: Guard): void;
+  guard(h: Headers): Guard;
   isHeaders(v: unknown): v is Headers;
   /** A Headers with `guard` whose list is the host's pairs, validated and normalised as `append` would. */
   fromPairs(pairs: readonly (readonly [string, string])[], guard: Guard): Headers;
@@ -45,6 +46,7 @@ export class Headers {
   }
 
   append(name: unknown, value: unknown): void {
+    needArgs(arguments.length, 2, 'append');
     // Indexing, not destructuring: array destructuring runs the (guest-patchable) array iterator.
     const e = validate(name, value);
     if (this.#guard === 'immutable') throw new TypeError_('Headers are immutable');
@@ -52,6 +54,7 @@ export class Headers {
   }
 
   delete(name: unknown): void {
+    needArgs(arguments.length, 1, 'delete');
     const n = validName(name);
     if (this.#guard === 'immutable') throw new TypeError_('Headers are immutable');
     const lower = asciiLowercase(n);
@@ -61,6 +64,7 @@ export class Headers {
   }
 
   get(name: unknown): string | null {
+    needArgs(arguments.length, 1, 'get');
     const lower = asciiLowercase(validName(name));
     let out: string | null = null;
     for (let i = 0; i < this.#list.length; i++) {
@@ -77,12 +81,14 @@ export class Headers {
   }
 
   has(name: unknown): boolean {
+    needArgs(arguments.length, 1, 'has');
     const lower = asciiLowercase(validName(name));
     for (let i = 0; i < this.#list.length; i++) if (this.#list[i]![0] === lower) return true;
     return false;
   }
 
   set(name: unknown, value: unknown): void {
+    needArgs(arguments.length, 2, 'set');
     const e = validate(name, value);
     const v = e[1];
     if (this.#guard === 'immutable') throw new TypeError_('Headers are immutable');
@@ -119,6 +125,7 @@ export class Headers {
       setGuard: (h, guard) => {
         h.#guard = guard;
       },
+      guard: (h) => h.#guard,
       isHeaders: (v): v is Headers => typeof v === 'object' && v !== null && #list in v,
       fromPairs: (pairs, guard) => {
         const h = new Headers(EMPTY);
@@ -155,10 +162,16 @@ function validName(name: unknown): string {
 }
 
 function validate(name: unknown, value: unknown): Entry {
-  const n = validName(name);
+  // WebIDL converts both arguments (running any toString) before the method validates either.
+  const n = String_(name);
   const v = trimHttpWhitespace(String_(value));
+  if (!isToken(n)) throw new TypeError_(`Invalid header name: "${n}"`);
   if (!isHeaderValue(v)) throw new TypeError_(`Invalid header value for "${n}"`);
   return [n, v];
+}
+
+function needArgs(given: number, required: number, method: string): void {
+  if (given < required) throw new TypeError_(`Failed to execute '${method}' on 'Headers': ${required} argument${required > 1 ? 's' : ''} required, but only ${given} present.`);
 }
 
 function sortAndCombine(list: Entry[]): Entry[] {

@@ -4,14 +4,16 @@ import {
   JSONStringify,
   MathFloor,
   RangeError_,
+  StringPrototypeCharCodeAt,
+  StringPrototypeIndexOf,
+  StringPrototypeSlice,
   String_,
   TypeError_,
 } from '../primordials.ts';
 import { Body, consume, extractBody } from './body.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
+import type { ReadableStream } from './streams.ts';
 import { parseHref } from './url.ts';
-import { utf8Encode } from './utf8.ts';
-import { StringPrototypeCharCodeAt } from '../primordials.ts';
 
 type ResponseType = 'basic' | 'cors' | 'default' | 'error' | 'opaque' | 'opaqueredirect';
 
@@ -33,13 +35,37 @@ function includes(list: number[], v: number): boolean {
 }
 
 export interface ResponseInit {
+  headers?: unknown;
   status?: number;
   statusText?: string;
-  headers?: unknown;
 }
 
-/** The state of a genuine Response of this runtime; null for anything else (look-alikes included). */
-export let responseInternals: (v: unknown) => ResponseInternals | null;
+const NO_INIT = { __proto__: null } as ResponseInit;
+
+/** Response internals the runtime reads; `responseInternals(v)` is null for anything but a genuine Response. */
+export interface ResponseInternals {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  body: Body;
+  type: ResponseType;
+}
+
+/**
+ * The state of a genuine Response of this runtime; null for anything else (look-alikes
+ * included). `fromHost` makes the Response of a fetch: `headers` are the host's pairs (validated),
+ * `urlList` the URLs it went through (the last is `url`), and the headers are immutable.
+ */
+export let responseInternals: ((v: unknown) => ResponseInternals | null) & {
+  fromHost(
+    status: number,
+    statusText: string,
+    headers: readonly (readonly [string, string])[],
+    body: Body | null,
+    urlList: readonly string[],
+    redirected: boolean,
+  ): Response;
+};
 /** Brand check: a genuine Response of this runtime. Runs no guest code. */
 export let isResponse: (v: unknown) => boolean;
 
@@ -47,29 +73,40 @@ export class Response {
   #status = 200;
   #statusText = '';
   #headers: Headers;
-  #body: Body;
+  #body!: Body;
   #type: ResponseType = 'default';
   #url = '';
+  #redirected = false;
 
   constructor(body: unknown = null, init: ResponseInit | undefined | null = undefined) {
-    this.#headers = new Headers();
-    headersInternals.setGuard(this.#headers, 'response');
-    const status = init?.status === undefined ? 200 : toUnsignedShort(init.status);
-    const statusText = init?.statusText === undefined ? '' : String_(init.statusText);
-    const headersInit = init?.headers;
+    const extracted = extractBody(body);
+    if (init !== undefined && init !== null && typeof init !== 'object' && typeof init !== 'function') {
+      throw new TypeError_("Failed to construct 'Response': The provided value is not of type 'ResponseInit'.");
+    }
+    // WebIDL reads the dictionary's members once each, in lexicographic order.
+    const o = init ?? NO_INIT;
+    const headersInit = o.headers;
+    const statusInit = o.status;
+    const statusTextInit = o.statusText;
+    const status = statusInit === undefined ? 200 : toUnsignedShort(statusInit);
+    const statusText = statusTextInit === undefined ? '' : String_(statusTextInit);
     if (status < 200 || status > 599) throw new RangeError_(`The status provided (${status}) is outside the range [200, 599].`);
     if (!isReasonPhrase(statusText)) throw new TypeError_('Invalid statusText');
     this.#status = status;
     this.#statusText = statusText;
-    if (headersInit !== undefined && headersInit !== null) fillHeaders(this.#headers, headersInit);
-    const extracted = extractBody(body);
-    if (extracted !== null) {
-      if (includes(NULL_BODY_STATUS, status)) throw new TypeError_(`Response with null body status ${status} cannot have a body`);
-      if (extracted.contentType !== null && !headersInternals.hasLower(this.#headers, 'content-type')) {
-        headersInternals.appendTrusted(this.#headers, 'content-type', extracted.contentType);
-      }
+    this.#headers = new Headers();
+    headersInternals.setGuard(this.#headers, 'response');
+    if (headersInit !== undefined) fillHeaders(this.#headers, headersInit);
+    if (extracted !== null) this.#setBody(extracted.body, extracted.contentType);
+    else this.#body = new Body(null);
+  }
+
+  #setBody(body: Body, contentType: string | null): void {
+    if (includes(NULL_BODY_STATUS, this.#status)) throw new TypeError_(`Response with null body status ${this.#status} cannot have a body`);
+    if (contentType !== null && !headersInternals.hasLower(this.#headers, 'content-type')) {
+      headersInternals.appendTrusted(this.#headers, 'content-type', contentType);
     }
-    this.#body = extracted === null ? new Body(null) : extracted.body;
+    this.#body = body;
   }
 
   static error(): Response {
@@ -91,11 +128,12 @@ export class Response {
     return r;
   }
 
-  static json(data: unknown, init: ResponseInit | undefined = undefined): Response {
+  static json(data: unknown, init: ResponseInit | undefined | null = undefined): Response {
     const text = JSONStringify(data);
     if (text === undefined) throw new TypeError_('Value is not JSON serializable');
-    const r = new Response(utf8Encode(text), init);
-    if (!headersInternals.hasLower(r.#headers, 'content-type')) headersInternals.appendTrusted(r.#headers, 'content-type', 'application/json');
+    const r = new Response(null, init);
+    // Kept as text, as a string body is: the host encodes it.
+    r.#setBody(new Body(null, false, text), 'application/json');
     return r;
   }
 
@@ -106,7 +144,7 @@ export class Response {
     return this.#url;
   }
   get redirected(): boolean {
-    return false;
+    return this.#redirected;
   }
   get status(): number {
     return this.#status;
@@ -120,23 +158,22 @@ export class Response {
   get headers(): Headers {
     return this.#headers;
   }
-  get body(): null {
-    // ReadableStream arrives with the streams issue; until then a body is only readable whole.
-    return null;
+  get body(): ReadableStream | null {
+    return this.#body.isNull ? null : this.#body.stream();
   }
   get bodyUsed(): boolean {
     return this.#body.used;
   }
 
   clone(): Response {
-    if (this.#body.used) throw new TypeError_('Response.clone: Body has already been used');
+    if (this.#body.unusable) throw new TypeError_('Response.clone: Body has already been used');
     const r = new Response(null);
     r.#status = this.#status;
     r.#statusText = this.#statusText;
     r.#type = this.#type;
     r.#url = this.#url;
-    r.#headers = new Headers(this.#headers);
-    headersInternals.setGuard(r.#headers, this.#type === 'error' ? 'immutable' : 'response');
+    r.#redirected = this.#redirected;
+    r.#headers = headersInternals.fromPairs(headersInternals.list(this.#headers), headersInternals.guard(this.#headers));
     r.#body = this.#body.clone();
     return r;
   }
@@ -155,24 +192,30 @@ export class Response {
   }
 
   static {
-    // Runtime-only accessor, handed out through a module binding so guests never see it.
-    responseInternals = (v) => {
+    // Runtime-only accessors, handed out through module bindings so guests never see them.
+    const internals = (v: unknown): ResponseInternals | null => {
       if (typeof v !== 'object' || v === null || !(#body in v)) return null;
       // Never handed to guest code, so not frozen.
       return { __proto__: null, status: v.#status, statusText: v.#statusText, headers: v.#headers, body: v.#body, type: v.#type } as ResponseInternals;
     };
+    internals.fromHost = (status: number, statusText: string, headers: readonly (readonly [string, string])[], body: Body | null, urlList: readonly string[], redirected: boolean) => {
+      const r = new Response(null);
+      r.#status = status;
+      r.#statusText = statusText;
+      r.#headers = headersInternals.fromPairs(headers, 'immutable');
+      if (body !== null) r.#body = body;
+      // A server has no origin to filter against: a fetched response is 'basic', as in other server runtimes.
+      r.#type = 'basic';
+      const url = urlList.length > 0 ? urlList[urlList.length - 1]! : '';
+      const hash = StringPrototypeIndexOf(url, '#');
+      r.#url = hash < 0 ? url : StringPrototypeSlice(url, 0, hash);
+      r.#redirected = redirected;
+      return r;
+    };
+    responseInternals = internals;
     isResponse = (v) => typeof v === 'object' && v !== null && #body in v;
   }
 }
-
-export interface ResponseInternals {
-  status: number;
-  statusText: string;
-  headers: Headers;
-  body: Body;
-  type: ResponseType;
-}
-
 
 /** WebIDL `unsigned short` conversion (modulo 2^16, NaN and ±Infinity → 0). */
 function toUnsignedShort(v: unknown): number {

@@ -84,4 +84,82 @@ describe('Request', () => {
     expect(r.url).toBe('http://a.example/c');
     expect(await r.json()).toEqual({ a: 1 });
   });
+  it('Request: init members default as Fetch says', () => {
+    const r = new Request('http://a/');
+    expect({
+      mode: r.mode, credentials: r.credentials, cache: r.cache, redirect: r.redirect, integrity: r.integrity, keepalive: r.keepalive,
+      referrer: r.referrer, referrerPolicy: r.referrerPolicy, duplex: r.duplex, destination: r.destination,
+      reload: r.isReloadNavigation, history: r.isHistoryNavigation,
+    }).toEqual({
+      mode: 'cors', credentials: 'same-origin', cache: 'default', redirect: 'follow', integrity: '', keepalive: false,
+      referrer: 'about:client', referrerPolicy: '', duplex: 'half', destination: '', reload: false, history: false,
+    });
+  });
+  it('Request: init members are kept, and carried over by new Request(request) and clone()', () => {
+    const init = {
+      mode: 'same-origin', credentials: 'include', cache: 'only-if-cached', redirect: 'manual', integrity: 'sha256-x',
+      keepalive: true, referrerPolicy: 'no-referrer', referrer: 'https://ref.example/p',
+    } as const;
+    const r = new Request('http://a/', init);
+    const pick = (q: Request) => ({
+      mode: q.mode, credentials: q.credentials, cache: q.cache, redirect: q.redirect, integrity: q.integrity,
+      keepalive: q.keepalive, referrerPolicy: q.referrerPolicy, referrer: q.referrer,
+    });
+    expect(pick(r)).toEqual(init);
+    expect(pick(r.clone())).toEqual(init);
+    expect(pick(new Request(r))).toEqual(init);
+  });
+  it('Request: a non-empty init resets the referrer taken from the input Request', () => {
+    const r = new Request('http://a/', { referrer: 'https://ref.example/', referrerPolicy: 'origin' });
+    const s = new Request(r, { method: 'POST' });
+    expect([s.referrer, s.referrerPolicy]).toEqual(['about:client', '']);
+    expect(new Request('http://a/', { referrer: '' }).referrer).toBe('');
+    expect(new Request('http://a/', { referrer: 'about:client' }).referrer).toBe('about:client');
+  });
+  it('Request: a value outside an init enum is a TypeError', () => {
+    for (const init of [{ mode: 'x' }, { credentials: 'x' }, { cache: 'x' }, { redirect: 'x' }, { duplex: 'full' }, { referrerPolicy: 'x' }, { priority: 'x' }]) {
+      expect(() => new Request('http://a/', init as never)).toThrow(TypeError);
+    }
+  });
+  it('Request: mode navigate, only-if-cached outside same-origin, a window, a bad referrer are TypeErrors', () => {
+    expect(() => new Request('http://a/', { mode: 'navigate' })).toThrow(TypeError);
+    expect(() => new Request('http://a/', { cache: 'only-if-cached' })).toThrow(TypeError);
+    expect(() => new Request('http://a/', { window: {} } as never)).toThrow(TypeError);
+    expect(new Request('http://a/', { window: null } as never).url).toBe('http://a/');
+    expect(() => new Request('http://a/', { referrer: '/relative' })).toThrow(TypeError);
+    expect(() => new Request('http://a/', 5 as never)).toThrow(TypeError);
+  });
+  it('Request: no-cors allows only GET, HEAD and POST', () => {
+    expect(new Request('http://a/', { mode: 'no-cors', method: 'POST' }).mode).toBe('no-cors');
+    expect(() => new Request('http://a/', { mode: 'no-cors', method: 'PUT' })).toThrow(TypeError);
+  });
+  it('Request: init members are read once each, in lexicographic order', () => {
+    const seen: string[] = [];
+    const init = new Proxy({}, { get: (_t, k) => void seen.push(String(k)) });
+    new Request('http://a/', init);
+    expect(seen).toEqual(['body', 'cache', 'credentials', 'duplex', 'headers', 'integrity', 'keepalive', 'method', 'mode', 'priority', 'redirect', 'referrer', 'referrerPolicy', 'window']);
+  });
+  it('Request: new Request(request) copies the header list as it is', () => {
+    const a = new Request('http://a/', { headers: [['b', '1'], ['a', '2'], ['b', '3']] });
+    const b = new Request(a);
+    b.headers.append('c', '4');
+    expect([...b.headers]).toEqual([['a', '2'], ['b', '1, 3'], ['c', '4']]);
+    expect(a.headers.has('c')).toBe(false);
+  });
+});
+
+describe('Response: init', () => {
+  it('Response: a non-object init is a TypeError; headers: null is a TypeError', () => {
+    expect(() => new Response('x', 5 as never)).toThrow(TypeError);
+    expect(() => new Response('x', { headers: null } as never)).toThrow(TypeError);
+  });
+  it('Response.json: a null body status is a TypeError; the body stays text', () => {
+    expect(() => Response.json({}, { status: 204 })).toThrow(TypeError);
+    expect(responseInternals(Response.json({ a: 'é' }))!.body.text).toBe('{"a":"é"}');
+  });
+  it('Response: clone() keeps the headers immutable for Response.redirect()', () => {
+    const c = Response.redirect('http://a/', 307).clone();
+    expect(c.status).toBe(307);
+    expect(() => c.headers.set('x', 'y')).toThrow(TypeError);
+  });
 });

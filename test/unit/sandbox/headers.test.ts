@@ -35,4 +35,20 @@ describe('Headers', () => {
   it('Headers: a value with a code unit above 0xFF is rejected', () => {
     expect(() => new Headers({ a: '\u0100' })).toThrow(TypeError);
   });
+  it('Headers: a missing argument is a TypeError', () => {
+    const h = new Headers();
+    expect(() => (h.append as (n: string) => void)('a')).toThrow(TypeError);
+    expect(() => (h.set as (n: string) => void)('a')).toThrow(TypeError);
+    expect(() => (h.get as () => void)()).toThrow(TypeError);
+    expect(() => (h.has as () => void)()).toThrow(TypeError);
+    expect(() => (h.delete as () => void)()).toThrow(TypeError);
+  });
+  it('Headers: both arguments are converted before either is validated', () => {
+    const boom = { toString: () => { throw new RangeError('value'); } };
+    expect(() => new Headers().append('bad name', boom as never)).toThrow(RangeError);
+  });
+  it('Headers: DEL and obs-text are allowed in values; a tab inside is kept', () => {
+    const h = new Headers({ a: 'x\x7fy\xffz', b: 'p\tq' });
+    expect([h.get('a'), h.get('b')]).toEqual(['x\x7fy\xffz', 'p\tq']);
+  });
 });
