@@ -8,6 +8,7 @@
  * on globalThis since. Like any library code running after guest code, the module itself
  * sees the builtins as the guest left them; it gets nothing from the host but its text.
  */
+import * as bootExports from './boot-exports.ts';
 import { host } from './host.ts';
 import * as exodusWhatwg from './vendor/exodus-whatwg.ts';
 import * as whatwgUrlEncoding from './vendor/whatwg-url-encoding.ts';
@@ -34,5 +35,6 @@ function lazyRequire(id: string): unknown {
   if (id === 'atoll:exodus-whatwg') return exodusWhatwg;
   if (id === 'atoll:whatwg-url-encoding') return whatwgUrlEncoding;
   if (id === 'atoll:tr46') return lazyModule('tr46');
+  if (id === 'atoll:boot') return bootExports;
   throw new Error_(`Atoll runtime: lazy modules cannot require ${id}`);
 }
