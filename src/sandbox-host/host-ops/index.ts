@@ -1,8 +1,10 @@
 /** The table of host operations a guest's runtime may call (see types.ts). */
+import { subtleOp } from './crypto.ts';
 import type { HostOpHandler } from './types.ts';
 
 export { OpError, type HostOpHandler, type HostOpSettings, type OpContext } from './types.ts';
 
 /** Op name → handler. Names are namespaced by area: `crypto.*`, `fetch.*`. */
 export const hostOps: ReadonlyMap<string, HostOpHandler> = new Map<string, HostOpHandler>([
+  ['crypto.subtle', subtleOp],
 ]);
