@@ -6,7 +6,7 @@
  *   evaluation. Every isolate keeps its source (V8 needs it for lazy compilation and
  *   Function.prototype.toString), so it is kept small: minified and pure ASCII (a single
  *   non-Latin-1 character would make V8 store the whole source as UTF-16, twice the bytes).
- * - Lazy modules: big, rarely used pieces (whatwg-url, tr46's IDNA tables, streams) built as separate scripts
+ * - Lazy modules: big, rarely used pieces (whatwg-url, tr46's IDNA tables, streams, SubtleCrypto) built as separate scripts
  *   that the runtime asks the host for (`HostBridge.lazySource`) on first use. Each is a
  *   function expression `(function (require, module, exports) {...})`; see src/lazy.ts.
  *
@@ -97,6 +97,14 @@ const streamsShims: Plugin = {
   },
 };
 
+/** Lazy modules of the runtime's own code take captured builtins and services from the boot script (src/boot-exports.ts). */
+const bootExports: Plugin = {
+  name: 'atoll-boot-exports',
+  setup(b) {
+    b.onResolve({ filter: /boot-exports\.ts$/ }, () => ({ path: 'atoll:boot', external: true }));
+  },
+};
+
 const common: BuildOptions = {
   bundle: true,
   platform: 'neutral',
@@ -124,14 +132,15 @@ async function buildLazy(name: string, entry: string, plugins: Plugin[] = []): P
 
 /** Builds the boot script and the lazy modules. */
 export async function buildRuntimeParts(): Promise<RuntimeParts> {
-  const [boot, url, tr46, streams] = await Promise.all([
+  const [boot, url, tr46, streams, subtle] = await Promise.all([
     build({ ...common, entryPoints: [`${here}src/index.ts`], format: 'iife', globalName: '__atollRuntime', plugins: [bootShims] }),
     buildLazy('url', require.resolve('whatwg-url'), [urlShims]),
     buildLazy('tr46', require.resolve('tr46')),
     buildLazy('streams', `${here}src/streams/index.ts`, [streamsShims]),
+    buildLazy('subtle', `${here}src/web/subtle.ts`, [bootExports]),
   ]);
   const code = boot.outputFiles![0]!.text;
-  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { url, tr46, streams } };
+  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { url, tr46, streams, subtle } };
 }
 
 /** Returns the runtime, packed for RuntimeScript: the boot script, then the lazy modules. */

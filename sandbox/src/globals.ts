@@ -12,7 +12,8 @@ import {
 } from './primordials.ts';
 import { atob, btoa } from './web/base64.ts';
 import { createConsole } from './web/console.ts';
-import { Crypto } from './web/crypto.ts';
+import { lazyModule } from './lazy.ts';
+import { Crypto, setSubtleLoader } from './web/crypto.ts';
 import { DOMException } from './web/dom-exception.ts';
 import { TextDecoder, TextEncoder } from './web/encoding.ts';
 import { Headers, headersInternals } from './web/headers.ts';
@@ -65,36 +66,48 @@ export function installGlobals(g: object): void {
   }
   ObjectDefineProperty(g, 'console', dataDescriptor(createConsole(), false, true, true));
   ObjectDefineProperty(g, 'crypto', dataDescriptor(new Crypto(), false, true, true));
+  const subtle = defineLazyInterfaces(g, ['CryptoKey', 'SubtleCrypto'], () => lazyModule('subtle') as typeof import('./web/subtle.ts'));
+  setSubtleLoader(() => subtle().subtle());
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
   setPlatformObjectCheck((v) => headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v) || isStreamObject(v));
 }
 
 /** Installs class `cls` as global interface `name` the way WebIDL does. */
 export function installInterface(g: object, name: string, cls: Function): void {
+  prepareInterface(name, cls);
+  ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
+}
+
+/** Gives class `cls` what WebIDL gives interface `name`: its toStringTag, enumerable members, its name. */
+function prepareInterface(name: string, cls: Function): void {
   ObjectDefineProperty(cls.prototype, SymbolToStringTag, dataDescriptor(name, false, false, true));
   // Methods defined by the class syntax are already writable, non-enumerable; WebIDL makes them enumerable.
   makeMembersEnumerable(cls.prototype);
   setFunctionName(cls, name);
-  ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
 }
 
 /**
  * Globals whose code is a lazy module (see lazy.ts): each name starts as an accessor that,
  * on first access, calls `load` (which evaluates the module) and replaces every one of
  * `names` with its WebIDL data property. Assigning to one first just replaces it, as
- * assigning to a writable global would. `load` returns the interfaces by name.
+ * assigning to a writable global would. `load` returns the module's exports, the
+ * interfaces by name among them. Returns a function that does the same (once) and returns
+ * the exports, for the module's other ways in (`crypto.subtle`).
  */
-export function defineLazyInterfaces(g: object, names: string[], load: () => Record<string, Function>): void {
-  let installed = false;
-  const installAll = (): void => {
-    if (installed) return;
-    installed = true;
-    const classes = load();
+export function defineLazyInterfaces<T extends object>(g: object, names: string[], load: () => T): () => T {
+  let exports: T | undefined;
+  const installAll = (): T => {
+    if (exports !== undefined) return exports;
+    exports = load();
     for (let i = 0; i < names.length; i++) {
-      const d = ReflectGetOwnPropertyDescriptor(g, names[i]!);
+      const name = names[i]!;
+      const cls = (exports as Record<string, Function>)[name]!;
+      prepareInterface(name, cls);
+      const d = ReflectGetOwnPropertyDescriptor(g, name);
       // Only names still holding their lazy accessor: a guest may have replaced or deleted others.
-      if (d !== undefined && d.get !== undefined && accessors.has(d.get)) installInterface(g, names[i]!, classes[names[i]!]!);
+      if (d !== undefined && d.get !== undefined && accessors.has(d.get)) ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
     }
+    return exports;
   };
   const accessors = new WeakSet_<Function>();
   for (let i = 0; i < names.length; i++) {
@@ -109,6 +122,7 @@ export function defineLazyInterfaces(g: object, names: string[], load: () => Rec
     accessors.add(get);
     ObjectDefineProperty(g, name, { get, set, enumerable: false, configurable: true });
   }
+  return installAll;
 }
 
 function makeMembersEnumerable(proto: object): void {

@@ -21,9 +21,19 @@ export function callHost(op: string, args: unknown[]): Promise<unknown> {
   const promise = new Promise_<unknown>((resolve, reject) => {
     waiter = { resolve, reject };
   });
-  const id = host.call(op, args);
-  MapPrototypeSet(waiting, id, waiter);
+  callHostWith(op, args, waiter.resolve, waiter.reject);
   return promise;
+}
+
+/**
+ * Runs host operation `op` and calls back with its result or error. No promise is involved:
+ * `then` looks up `constructor` (a guest can define a getter on Promise.prototype) and so
+ * would hand guest code the promise that carries the host's answer, for answers the guest
+ * must not read (the material of a non-extractable CryptoKey).
+ */
+export function callHostWith(op: string, args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
+  const id = host.call(op, args);
+  MapPrototypeSet(waiting, id, { resolve, reject });
 }
 
 /** `entry.settle`: the host's answer to call `id`. Unknown ids (a call of an earlier invocation) are ignored. */

@@ -8,6 +8,7 @@
  * on globalThis since. Like any library code running after guest code, the module itself
  * sees the builtins as the guest left them; it gets nothing from the host but its text.
  */
+import * as bootExports from './boot-exports.ts';
 import { host } from './host.ts';
 import * as exodusWhatwg from './vendor/exodus-whatwg.ts';
 import { bytesOfBufferSource } from './web/buffer-source.ts';
@@ -38,5 +39,6 @@ function lazyRequire(id: string): unknown {
   if (id === 'atoll:tr46') return lazyModule('tr46');
   if (id === 'atoll:encoding') return { TextEncoder, TextDecoder };
   if (id === 'atoll:buffer-source') return { bytesOfBufferSource };
+  if (id === 'atoll:boot') return bootExports;
   throw new Error_(`Atoll runtime: lazy modules cannot require ${id}`);
 }

@@ -302,7 +302,7 @@ describe('runtime: isolation from the host', () => {
     const added = (out.names as string[]).filter((n) => !builtins.has(n)).sort();
     expect(added).toEqual(
       [
-        'Crypto', 'DOMException', 'Headers', 'Request', 'Response', 'TextDecoder', 'TextEncoder', 'URL', 'URLSearchParams',
+        'Crypto', 'CryptoKey', 'DOMException', 'Headers', 'SubtleCrypto', 'Request', 'Response', 'TextDecoder', 'TextEncoder', 'URL', 'URLSearchParams',
         'atob', 'btoa', 'clearInterval', 'clearTimeout', 'crypto', 'queueMicrotask', 'self', 'setInterval',
         'setTimeout', 'structuredClone',
         // streams (a lazy module: accessors until first use)

@@ -1,4 +1,4 @@
-/** crypto.getRandomValues and crypto.randomUUID over host randomness, fetched in 4 KiB batches. */
+/** crypto.getRandomValues and crypto.randomUUID over host randomness, fetched in 4 KiB batches; crypto.subtle, a lazy module (subtle.ts). */
 
 import {
   NumberPrototypeToString,
@@ -14,6 +14,7 @@ import {
 } from '../primordials.ts';
 import { host } from '../host.ts';
 import { domException } from './dom-exception.ts';
+import type { SubtleCrypto } from './subtle.ts';
 
 const BATCH = 4096;
 const MAX_BYTES = 65536;
@@ -70,8 +71,18 @@ function randomUUID(): string {
   return s;
 }
 
-/** The Crypto interface; `subtle` arrives with its issue. */
+let loadSubtle: (() => SubtleCrypto) | undefined;
+
+/** Sets how `crypto.subtle` gets its object (the lazy module `subtle`, see globals.ts). */
+export function setSubtleLoader(load: () => SubtleCrypto): void {
+  loadSubtle = load;
+}
+
+/** The Crypto interface. */
 export class Crypto {
+  get subtle(): SubtleCrypto {
+    return loadSubtle!();
+  }
   getRandomValues<T>(array: T): T {
     return getRandomValues(array);
   }
