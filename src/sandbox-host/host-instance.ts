@@ -242,6 +242,13 @@ export class HostInstance {
       }
       const verdict = watchdog.disarm(guest);
       this.#leaveGuest();
+      if (!verdict && !guest.isDisposed && thrown !== undefined && isUnhandledRejection(thrown)) {
+        // isolated-vm reports a promise still rejected without a handler when the call returns
+        // by throwing its reason. The runtime's entry points never throw, so that is what this
+        // is: logged, as Workers does, and the invocation goes on (it may still handle it later).
+        this.#log('error', `Uncaught (in promise) ${this.#mapper!.map(describeThrown(thrown))}`, invocation.message.request.requestId);
+        thrown = undefined;
+      }
       if (this.#current !== invocation) return; // finished during the call
       if (verdict || guest.isDisposed || thrown !== undefined) {
         const { code, message } = classifyDeath(verdict, thrown, guest, 'invocation');
@@ -449,10 +456,11 @@ export class HostInstance {
     return { context, abort };
   }
 
-  #log(level: LogLevel | 'error', text: string): void {
+  /** A line in the function's logs, under the current invocation's request id (or `requestId`). */
+  #log(level: LogLevel | 'error', text: string, requestId?: string): void {
     this.#env.log({
       ts: Date.now(),
-      requestId: this.#current?.message.request.requestId ?? '',
+      requestId: requestId ?? this.#current?.message.request.requestId ?? '',
       fnKey: this.spec.fnKey,
       level,
       message: text,
@@ -493,6 +501,17 @@ function opErrorValue(error: unknown, op: string, log: (text: string) => void): 
 
 function failure(id: number, code: ErrorCode, message: string, disposed: boolean): ResultMessage {
   return { id, kind: 'failure', code, message, cpuMs: 0, wallMs: 0, disposed };
+}
+
+/** A throw out of a runtime entry that is not isolated-vm's own failure: a rejection nobody handled (see #enter). */
+function isUnhandledRejection(thrown: unknown): boolean {
+  const text = thrown instanceof Error ? thrown.message : String(thrown);
+  return !/memory limit|isolate is disposed|could not be cloned/i.test(text);
+}
+
+function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return (thrown.stack ?? `${thrown.name}: ${thrown.message}`).slice(0, 64 * 1024);
+  return String(thrown).slice(0, 64 * 1024);
 }
 
 const ALLOCATION_FAILURE = /^RangeError: Array buffer allocation failed/;
