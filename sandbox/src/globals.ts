@@ -12,6 +12,7 @@ import {
 } from './primordials.ts';
 import { atob, btoa } from './web/base64.ts';
 import { createConsole } from './web/console.ts';
+import { fetch } from './web/fetch.ts';
 import { lazyModule } from './lazy.ts';
 import { Crypto, setSubtleLoader } from './web/crypto.ts';
 import { DOMException } from './web/dom-exception.ts';
@@ -53,6 +54,7 @@ export function installGlobals(g: object): void {
     atob,
     btoa,
     structuredClone,
+    fetch,
     queueMicrotask: (cb: unknown) => {
       if (typeof cb !== 'function') throw new TypeError("Failed to execute 'queueMicrotask': parameter 1 is not of type 'Function'.");
       queueMicrotaskImpl(cb as () => void);

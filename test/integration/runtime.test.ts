@@ -303,7 +303,7 @@ describe('runtime: isolation from the host', () => {
     expect(added).toEqual(
       [
         'Crypto', 'CryptoKey', 'DOMException', 'Headers', 'SubtleCrypto', 'Request', 'Response', 'TextDecoder', 'TextEncoder', 'URL', 'URLSearchParams',
-        'atob', 'btoa', 'clearInterval', 'clearTimeout', 'crypto', 'queueMicrotask', 'self', 'setInterval',
+        'atob', 'btoa', 'clearInterval', 'clearTimeout', 'crypto', 'fetch', 'queueMicrotask', 'self', 'setInterval',
         'setTimeout', 'structuredClone',
         // streams (a lazy module: accessors until first use)
         'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader', 'ReadableStreamDefaultController',

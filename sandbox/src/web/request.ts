@@ -120,6 +120,8 @@ const NO_INIT = { __proto__: null };
 /** Runtime-only access to a Request's body, and construction from a request the host already validated. */
 export let requestInternals: {
   body(r: Request): Body;
+  /** What fetch sends: the request's method, URL, header list and redirect mode. */
+  parts(r: Request): { method: string; url: string; headers: Headers; redirect: string };
   /** A Request of `method` for `url` (absolute, already serialised by the host's URL parser) with `headers` as its list. */
   fromHost(url: string, method: string, headers: Headers, body: Uint8Array | null): Request;
 };
@@ -301,6 +303,7 @@ export class Request {
   static {
     requestInternals = {
       body: (r) => r.#body,
+      parts: (r) => ({ method: r.#method, url: r.#url, headers: r.#headers, redirect: r.#settings.redirect }),
       fromHost: (url, method, headers, body) => {
         hostInit = { url, method, headers, body: new Body(body) };
         return new Request(FROM_HOST);
