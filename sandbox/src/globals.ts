@@ -2,6 +2,7 @@
 
 import {
   ObjectDefineProperty,
+  ObjectSetPrototypeOf,
   PromisePrototypeThen,
   ObjectGetOwnPropertyNames,
   ReflectGetOwnPropertyDescriptor,
@@ -10,12 +11,19 @@ import {
   setFunctionName,
   WeakSet_,
 } from './primordials.ts';
+import { lazyModule } from './lazy.ts';
+import { AbortController, AbortSignal, isAbortController } from './web/abort.ts';
 import { atob, btoa } from './web/base64.ts';
+import { installClock } from './web/clock.ts';
 import { createConsole } from './web/console.ts';
 import { Crypto } from './web/crypto.ts';
 import { DOMException } from './web/dom-exception.ts';
 import { TextDecoder, TextEncoder } from './web/encoding.ts';
+import { CustomEvent, Event, EventTarget, eventInternals, isEventTarget } from './web/events.ts';
+import { formInterfaces, isBlob, isFormData } from './web/form-api.ts';
 import { Headers, headersInternals } from './web/headers.ts';
+import { Navigator, createNavigator } from './web/navigator.ts';
+import { Performance, createPerformance } from './web/performance.ts';
 import { Request } from './web/request.ts';
 import { Response, responseInternals } from './web/response.ts';
 import { setPlatformObjectCheck, structuredClone } from './web/structured-clone.ts';
@@ -23,8 +31,15 @@ import { timerGlobals } from './web/timers.ts';
 import { URL, URLSearchParams } from './web/url-classes.ts';
 
 const INTERFACES: Record<string, Function> = {
+  AbortController,
+  AbortSignal,
+  CustomEvent,
   DOMException,
+  Event,
+  EventTarget,
   Headers,
+  Navigator,
+  Performance,
   Request,
   Response,
   TextDecoder,
@@ -36,6 +51,7 @@ const INTERFACES: Record<string, Function> = {
 
 /** Adds the globals to `g` (the isolate's global object). */
 export function installGlobals(g: object): void {
+  installClock(g as { Date: DateConstructor });
   const names = ObjectGetOwnPropertyNames(INTERFACES);
   for (let i = 0; i < names.length; i++) installInterface(g, names[i]!, INTERFACES[names[i]!]!);
   const fns: Record<string, Function> = {
@@ -55,8 +71,16 @@ export function installGlobals(g: object): void {
   }
   ObjectDefineProperty(g, 'console', dataDescriptor(createConsole(), false, true, true));
   ObjectDefineProperty(g, 'crypto', dataDescriptor(new Crypto(), false, true, true));
+  ObjectDefineProperty(g, 'performance', dataDescriptor(createPerformance(), false, true, true));
+  ObjectDefineProperty(g, 'navigator', dataDescriptor(createNavigator(), false, true, true));
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
-  setPlatformObjectCheck((v) => headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v));
+  defineLazyInterfaces(g, ['Blob', 'File', 'FormData'], formInterfaces);
+  defineLazyInterfaces(g, ['URLPattern'], () => ({ URLPattern: (lazyModule('urlpattern') as { URLPattern: Function }).URLPattern }));
+  setPlatformObjectCheck(
+    (v) =>
+      headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v) || isEventTarget(v) || eventInternals.isEvent(v) ||
+      isAbortController(v) || isBlob(v) || isFormData(v),
+  );
 }
 
 /** Installs class `cls` as global interface `name` the way WebIDL does. */
@@ -64,6 +88,7 @@ export function installInterface(g: object, name: string, cls: Function): void {
   ObjectDefineProperty(cls.prototype, SymbolToStringTag, dataDescriptor(name, false, false, true));
   // Methods defined by the class syntax are already writable, non-enumerable; WebIDL makes them enumerable.
   makeMembersEnumerable(cls.prototype);
+  makeMembersEnumerable(cls);
   setFunctionName(cls, name);
   ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
 }
@@ -105,9 +130,12 @@ function makeMembersEnumerable(proto: object): void {
   const keys = ObjectGetOwnPropertyNames(proto);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
-    if (k === 'constructor') continue;
+    // The interface object's own length, name and prototype stay as they are.
+    if (k === 'constructor' || k === 'length' || k === 'name' || k === 'prototype') continue;
     const d = ReflectGetOwnPropertyDescriptor(proto, k)!;
     d.enumerable = true;
+    // Lazy interfaces are installed after guest code ran: a `get` it put on Object.prototype must not join the descriptor.
+    ObjectSetPrototypeOf(d, null);
     ObjectDefineProperty(proto, k, d);
   }
 }

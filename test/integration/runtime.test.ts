@@ -296,9 +296,10 @@ describe('runtime: isolation from the host', () => {
     const added = (out.names as string[]).filter((n) => !builtins.has(n)).sort();
     expect(added).toEqual(
       [
-        'Crypto', 'DOMException', 'Headers', 'Request', 'Response', 'TextDecoder', 'TextEncoder', 'URL', 'URLSearchParams',
-        'atob', 'btoa', 'clearInterval', 'clearTimeout', 'crypto', 'queueMicrotask', 'self', 'setInterval',
-        'setTimeout', 'structuredClone',
+        'AbortController', 'AbortSignal', 'Blob', 'Crypto', 'CustomEvent', 'DOMException', 'Event', 'EventTarget', 'File',
+        'FormData', 'Headers', 'Navigator', 'Performance', 'Request', 'Response', 'TextDecoder', 'TextEncoder', 'URL',
+        'URLPattern', 'URLSearchParams', 'atob', 'btoa', 'clearInterval', 'clearTimeout', 'crypto', 'navigator',
+        'performance', 'queueMicrotask', 'self', 'setInterval', 'setTimeout', 'structuredClone',
       ].sort(),
     );
   });

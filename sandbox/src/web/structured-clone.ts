@@ -33,7 +33,7 @@ import {
   ArrayBufferPrototypeGetByteLength,
 } from '../primordials.ts';
 import { isArrayBuffer } from './buffer-source.ts';
-import { DOMException, domException } from './dom-exception.ts';
+import { DOMException, cloneDOMException, domException, isDOMException } from './dom-exception.ts';
 
 const ERROR_NAMES = ['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError'];
 const ERROR_CTORS: Record<string, ErrorConstructor> = {
@@ -120,6 +120,11 @@ function clone(v: unknown, memory: Map<object, unknown>): unknown {
     const items: unknown[] = [];
     SetPrototypeForEach(v as Set<unknown>, (val) => listAppend(items, val));
     for (let i = 0; i < items.length; i++) SetPrototypeAdd(out, clone(items[i], memory));
+    return out;
+  }
+  if (isDOMException(v)) {
+    const out = cloneDOMException(v);
+    MapPrototypeSet(memory, v, out);
     return out;
   }
   if (tag === '[object Error]') return cloneError(v, memory);
