@@ -6,8 +6,8 @@
  *   evaluation. Every isolate keeps its source (V8 needs it for lazy compilation and
  *   Function.prototype.toString), so it is kept small: minified and pure ASCII (a single
  *   non-Latin-1 character would make V8 store the whole source as UTF-16, twice the bytes).
- * - Lazy modules: big, rarely used pieces (whatwg-url, tr46's IDNA tables, Blob/File/FormData,
- *   URLPattern) built as separate scripts that the runtime asks the host for
+ * - Lazy modules: big, rarely used pieces (whatwg-url, tr46's IDNA tables, events and abort
+ *   signals, Blob/File/FormData, URLPattern) built as separate scripts that the runtime asks the host for
  *   (`HostBridge.lazySource`) on first use. Each is a function expression
  *   `(function (require, module, exports) {...})`; see src/lazy.ts.
  *
@@ -132,15 +132,16 @@ async function buildLazy(name: string, entry: string, plugins: Plugin[] = []): P
  * that need a probe into the runtime's internals (it must import src/index.ts first).
  */
 export async function buildRuntimeParts(entry = `${here}src/index.ts`): Promise<RuntimeParts> {
-  const [boot, url, tr46, form, urlpattern] = await Promise.all([
+  const [boot, url, tr46, events, form, urlpattern] = await Promise.all([
     build({ ...common, entryPoints: [entry], format: 'iife', globalName: '__atollRuntime', plugins: [bootShims] }),
     buildLazy('url', require.resolve('whatwg-url'), [urlShims]),
     buildLazy('tr46', require.resolve('tr46')),
-    buildLazy('form', `${here}src/web/form/index.ts`, [sharedRuntime('web/form', 'web/form-kit')]),
+    buildLazy('events', `${here}src/web/events/index.ts`, [sharedRuntime('web/events', 'web/kit')]),
+    buildLazy('form', `${here}src/web/form/index.ts`, [sharedRuntime('web/form', 'web/kit')]),
     buildLazy('urlpattern', require.resolve('urlpattern-polyfill/urlpattern')),
   ]);
   const code = boot.outputFiles![0]!.text;
-  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { url, tr46, form, urlpattern } };
+  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { url, tr46, events, form, urlpattern } };
 }
 
 /** Returns the runtime, packed for RuntimeScript: the boot script, then the lazy modules. */

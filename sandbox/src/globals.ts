@@ -11,17 +11,17 @@ import {
   setFunctionName,
   WeakSet_,
 } from './primordials.ts';
-import { lazyModule } from './lazy.ts';
-import { AbortController, AbortSignal, isAbortController } from './web/abort.ts';
+import { lazyModule, shareWithLazyModules } from './lazy.ts';
 import { atob, btoa } from './web/base64.ts';
 import { installClock } from './web/clock.ts';
 import { createConsole } from './web/console.ts';
 import { Crypto } from './web/crypto.ts';
 import { DOMException } from './web/dom-exception.ts';
 import { TextDecoder, TextEncoder } from './web/encoding.ts';
-import { CustomEvent, Event, EventTarget, eventInternals, isEventTarget } from './web/events.ts';
+import { eventsInterfaces, isEventsPlatformObject } from './web/events-api.ts';
 import { formInterfaces, isBlob, isFormData } from './web/form-api.ts';
 import { Headers, headersInternals } from './web/headers.ts';
+import { kit } from './web/kit.ts';
 import { Navigator, createNavigator } from './web/navigator.ts';
 import { Performance, createPerformance } from './web/performance.ts';
 import { Request } from './web/request.ts';
@@ -31,12 +31,7 @@ import { timerGlobals } from './web/timers.ts';
 import { URL, URLSearchParams } from './web/url-classes.ts';
 
 const INTERFACES: Record<string, Function> = {
-  AbortController,
-  AbortSignal,
-  CustomEvent,
   DOMException,
-  Event,
-  EventTarget,
   Headers,
   Navigator,
   Performance,
@@ -74,12 +69,14 @@ export function installGlobals(g: object): void {
   ObjectDefineProperty(g, 'performance', dataDescriptor(createPerformance(), false, true, true));
   ObjectDefineProperty(g, 'navigator', dataDescriptor(createNavigator(), false, true, true));
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
+  shareWithLazyModules('web/kit', kit);
+  defineLazyInterfaces(g, ['AbortController', 'AbortSignal', 'CustomEvent', 'Event', 'EventTarget'], eventsInterfaces);
   defineLazyInterfaces(g, ['Blob', 'File', 'FormData'], formInterfaces);
   defineLazyInterfaces(g, ['URLPattern'], () => ({ URLPattern: (lazyModule('urlpattern') as { URLPattern: Function }).URLPattern }));
   setPlatformObjectCheck(
     (v) =>
-      headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v) || isEventTarget(v) || eventInternals.isEvent(v) ||
-      isAbortController(v) || isBlob(v) || isFormData(v),
+      headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v) || isEventsPlatformObject(v) || isBlob(v) ||
+      isFormData(v),
   );
 }
 

@@ -8,30 +8,27 @@
  * on globalThis since. Like any library code running after guest code, a library module
  * (whatwg-url, urlpattern-polyfill) sees the builtins as the guest left them; it gets
  * nothing from the host but its text. A module built from the runtime's own sources
- * (`form`) takes the boot script's captured builtins instead, through its kit module.
+ * (`events`, `form`) takes the boot script's captured builtins instead, through web/kit.ts.
  */
 import { host } from './host.ts';
 import * as exodusWhatwg from './vendor/exodus-whatwg.ts';
 import * as whatwgUrlEncoding from './vendor/whatwg-url-encoding.ts';
 // GlobalEval, not a capture here: the bundle may initialise this module only on first use.
-import { Error_, GlobalEval, ObjectCreate, ObjectFreeze, ObjectKeys, ReflectApply } from './primordials.ts';
+import { Error_, GlobalEval, ObjectCreate, ReflectApply } from './primordials.ts';
 
 let loaded: Record<string, unknown> | undefined;
-let shared: Record<string, unknown> | undefined;
+let shared: Record<string, () => Record<string, unknown>> | undefined;
 
 /**
- * Makes boot-script module `id` (its exports) what lazy modules get for `atoll:<id>`, as a
- * frozen copy without a prototype: reading a name it lacks can then never reach a getter a
- * guest put on Object.prototype (which would receive the module as `this`). The modules
- * register themselves rather than being imported here: everything this module imports,
+ * Makes `provide()` what lazy modules get for `atoll:<id>`, called on their first require.
+ * What it returns must have no prototype: reading a name it lacks can then never reach a
+ * getter a guest put on Object.prototype (which would receive it as `this`). Boot-script
+ * modules are registered rather than imported here: everything this module imports,
  * esbuild must evaluate lazily (the `url` stub requires it), at a cost in size.
  */
-export function shareWithLazyModules(id: string, exports: Record<string, unknown>): void {
-  const copy = ObjectCreate(null) as Record<string, unknown>;
-  const names = ObjectKeys(exports);
-  for (let i = 0; i < names.length; i++) copy[names[i]!] = exports[names[i]!];
-  shared ??= ObjectCreate(null) as Record<string, unknown>;
-  shared[`atoll:${id}`] = ObjectFreeze(copy);
+export function shareWithLazyModules(id: string, provide: () => Record<string, unknown>): void {
+  shared ??= ObjectCreate(null) as Record<string, () => Record<string, unknown>>;
+  shared[`atoll:${id}`] = provide;
 }
 
 /** The exports of lazy module `name`, evaluating it on the first call. */
@@ -52,7 +49,7 @@ function lazyRequire(id: string): unknown {
   if (id === 'atoll:exodus-whatwg') return exodusWhatwg;
   if (id === 'atoll:whatwg-url-encoding') return whatwgUrlEncoding;
   if (id === 'atoll:tr46') return lazyModule('tr46');
-  const exports = shared?.[id];
-  if (exports === undefined) throw new Error_(`Atoll runtime: lazy modules cannot require ${id}`);
-  return exports;
+  const provide = shared?.[id];
+  if (provide === undefined) throw new Error_(`Atoll runtime: lazy modules cannot require ${id}`);
+  return provide();
 }

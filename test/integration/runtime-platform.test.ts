@@ -119,18 +119,21 @@ const workers = (body: string) => `module.exports.default = { async fetch(reques
 describe('runtime platform: the globals', () => {
   it('globals: events, abort, performance and navigator are WebIDL interfaces with the right chains', async () => {
     const fn = start(workers(`
-      const names = ['Event', 'CustomEvent', 'EventTarget', 'AbortController', 'AbortSignal', 'DOMException', 'Performance', 'Navigator'];
-      const shapes = names.map((n) => {
+      const lazy = ['Event', 'CustomEvent', 'EventTarget', 'AbortController', 'AbortSignal'];
+      const before = lazy.map((n) => 'get' in Object.getOwnPropertyDescriptor(globalThis, n));
+      const shapes = [...lazy, 'DOMException', 'Performance', 'Navigator'].map((n) => {
+        const v = globalThis[n];
         const d = Object.getOwnPropertyDescriptor(globalThis, n);
-        return [n, typeof d.value, d.writable, d.enumerable, d.configurable, d.value.name, d.value.prototype[Symbol.toStringTag]];
+        return [n, typeof d.value, d.value === v, d.writable, d.enumerable, d.configurable, v.name, v.prototype[Symbol.toStringTag]];
       });
       const proto = (c) => Object.getPrototypeOf(c);
       let illegal = [];
       for (const c of [AbortSignal, Performance, Navigator]) { try { new c(); illegal.push('constructed'); } catch (e) { illegal.push(e.name); } }
       return Response.json({
+        before,
         shapes,
-        chains: [proto(AbortSignal) === EventTarget, proto(CustomEvent) === Event, proto(Performance) === EventTarget,
-          proto(EventTarget) === Function.prototype, proto(DOMException) === Function.prototype],
+        chains: [proto(AbortSignal) === EventTarget, proto(CustomEvent) === Event, proto(EventTarget) === Function.prototype,
+          proto(DOMException) === Function.prototype, proto(Performance) === Function.prototype],
         instances: [performance instanceof Performance, navigator instanceof Navigator, new AbortController().signal instanceof EventTarget],
         enumerable: [Object.getOwnPropertyDescriptor(AbortSignal, 'any').enumerable, Object.getOwnPropertyDescriptor(EventTarget.prototype, 'addEventListener').enumerable],
         lengths: [Event.length, CustomEvent.length, EventTarget.prototype.addEventListener.length, AbortSignal.timeout.length, DOMException.length],
@@ -139,8 +142,10 @@ describe('runtime platform: the globals', () => {
       });
     `));
     const out = json(await fn.invoke());
-    for (const [name, type, writable, enumerable, configurable, fnName, tag] of out.shapes) {
-      expect([type, writable, enumerable, configurable, fnName, tag], name).toEqual(['function', true, false, true, name, name]);
+    // The events module loads on first use: until then each name is a lazy accessor.
+    expect(out.before).toEqual([true, true, true, true, true]);
+    for (const [name, type, same, writable, enumerable, configurable, fnName, tag] of out.shapes) {
+      expect([type, same, writable, enumerable, configurable, fnName, tag], name).toEqual(['function', true, true, false, true, name, name]);
     }
     expect(out.chains).toEqual([true, true, true, true, true]);
     expect(out.instances).toEqual([true, true, true]);
@@ -362,8 +367,10 @@ describe('runtime platform: multipart/form-data inside an isolate', () => {
     `), probed);
     expect(json(await fn.invoke())).toEqual({ error: 'TypeError', form: [['a', '1'], ['b', '\u00e9 x']], isFormData: true });
   });
+});
 
-  it('multipart: the lazy module is unaffected by builtins a guest patched before it loaded', async () => {
+describe('runtime platform: a guest that patches builtins', () => {
+  it('lazy modules: events and form work after a guest patched the builtins they use before they loaded', async () => {
     const fn = start(`
       const boom = () => { throw new Error('patched builtin used'); };
       for (const [o, k] of [[String.prototype, 'charCodeAt'], [String.prototype, 'slice'], [String.prototype, 'indexOf'],
@@ -379,10 +386,16 @@ describe('runtime platform: multipart/form-data inside an isolate', () => {
         const back = __probe.parseMultipart(bytes, contentType);
         const f = back.get('f');
         const d = Object.getOwnPropertyDescriptor(globalThis, 'FormData');
-        return new Response(JSON.stringify({ t: back.get('t'), f: [f.name, f.type, f.size], sliced: f.slice(-2).size, installed: typeof d.value }));
+        const c = new AbortController();
+        const any = AbortSignal.any([c.signal, AbortSignal.timeout(60000)]);
+        let fired = 0;
+        any.addEventListener('abort', () => fired++, { once: true });
+        c.abort();
+        return new Response(JSON.stringify({ t: back.get('t'), f: [f.name, f.type, f.size], sliced: f.slice(-2).size, installed: typeof d.value,
+          abort: [fired, any.reason.name, any.reason.code] }));
       `)}`, probed);
     const r = await fn.invoke();
     expect(r.kind, JSON.stringify(r)).toBe('response');
-    expect(json(r)).toEqual({ t: 'x\u00ff', f: ['f.txt', 'text/plain', 3], sliced: 2, installed: 'function' });
+    expect(json(r)).toEqual({ t: 'x\u00ff', f: ['f.txt', 'text/plain', 3], sliced: 2, installed: 'function', abort: [1, 'AbortError', 20] });
   });
 });

@@ -1,6 +1,7 @@
 /** Turning anything a guest throws into a GuestResult without letting a hostile value throw again. */
 
 import { ErrorStackGetter, ReflectApply, ObjectGetPrototypeOf, ReflectGetOwnPropertyDescriptor, StringPrototypeSlice, String_, SymbolPrototypeToString } from '../primordials.ts';
+import { domExceptionFields } from '../web/dom-exception.ts';
 
 export interface ErrorResult {
   kind: 'error';
@@ -39,8 +40,10 @@ function str(v: unknown, fallback: string): string {
 export function errorResult(e: unknown): ErrorResult {
   try {
     if ((typeof e === 'object' && e !== null) || typeof e === 'function') {
-      const name = str(peek(e, 'name'), 'Error');
-      const message = str(peek(e, 'message'), '');
+      // A DOMException's name and message are prototype getters: its fields are read directly.
+      const dom = domExceptionFields(e);
+      const name = str(dom?.name ?? peek(e, 'name'), 'Error');
+      const message = str(dom?.message ?? peek(e, 'message'), '');
       const stack = str(peek(e, 'stack'), message === '' ? name : `${name}: ${message}`);
       return { kind: 'error', name, message, stack };
     }

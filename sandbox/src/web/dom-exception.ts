@@ -103,13 +103,8 @@ export function domException(name: string, message: string): DOMException {
   return new DOMException(message, name);
 }
 
-/** DOMException's serialisation steps (it is [Serializable]): a new DOMException with the same name and message. */
-export function cloneDOMException(e: DOMException): DOMException {
-  const s = state(e, 'structuredClone');
-  return new DOMException(s.message, s.name);
-}
-
-/** Brand check: a DOMException of this runtime (not a look-alike). */
-export function isDOMException(v: unknown): v is DOMException {
-  return typeof v === 'object' && v !== null && WeakMapPrototypeGet(states, v) !== undefined;
+/** The name and message of a DOMException of this runtime, read without running any getter; null for anything else. */
+export function domExceptionFields(v: unknown): { name: string; message: string } | null {
+  const s = typeof v === 'object' && v !== null ? WeakMapPrototypeGet(states, v) : undefined;
+  return s === undefined ? null : { name: s.name, message: s.message };
 }

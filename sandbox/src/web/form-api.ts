@@ -7,12 +7,9 @@
 
 import type { Blob, File } from './form/blob.ts';
 import type { FormData } from './form/form-data.ts';
-import { lazyModule, shareWithLazyModules } from '../lazy.ts';
+import { lazyModule } from '../lazy.ts';
 import { TypeError_ } from '../primordials.ts';
 import { domException } from './dom-exception.ts';
-import * as formKit from './form-kit.ts';
-
-shareWithLazyModules('web/form-kit', formKit);
 
 /** What the lazy module hands over when it is evaluated (see form/index.ts). */
 export interface FormModule {

@@ -1,20 +1,19 @@
 /**
  * Performance (HR-Time §4) with `now()`, `timeOrigin` and `toJSON()`, as Cloudflare Workers
- * exposes it (no user timing entries). Both read the frozen clock of clock.ts.
+ * exposes it: no user timing entries, and (like Workers) not an EventTarget, so the events
+ * module need not load for it. Both read the frozen clock of clock.ts.
  */
 
 import { TypeError_ } from '../primordials.ts';
 import { performanceNow, timeOrigin } from './clock.ts';
-import { EventTarget } from './events.ts';
 
 const INTERNAL = {};
 
-export class Performance extends EventTarget {
+export class Performance {
   #brand = true;
 
   constructor(token: unknown = undefined) {
     if (token !== INTERNAL) throw new TypeError_('Illegal constructor');
-    super();
   }
 
   now(): number {

@@ -17,6 +17,7 @@ import '../../../sandbox/src/web/form/index.ts';
 import { Blob, File } from '../../../sandbox/src/web/form/blob.ts';
 import { FormData } from '../../../sandbox/src/web/form/form-data.ts';
 import { parseMimeType } from '../../../sandbox/src/web/form/mime.ts';
+import * as kitModule from '../../../sandbox/src/web/kit.ts';
 
 beforeAll(() => {
   const unused = () => {
@@ -282,6 +283,14 @@ describe('urlencoded forms and MIME types', () => {
 });
 
 describe('the internal API for bodies', () => {
+  it('kit: the object lazy modules get has exactly the named exports their files import, frozen, without a prototype', () => {
+    const kit = kitModule.kit();
+    const named = Object.keys(kitModule).filter((k) => k !== 'kit');
+    expect(Object.keys(kit).sort()).toEqual(named.sort());
+    for (const k of named) expect(kit[k], k).toBe((kitModule as Record<string, unknown>)[k]);
+    expect(Object.getPrototypeOf(kit)).toBe(null);
+    expect(Object.isFrozen(kit)).toBe(true);
+  });
   it('form-api: isBlob, blobBytes, createBlob and isFormData recognise only this runtime\'s objects', async () => {
     const b = createBlob(new Uint8Array([7, 8]), 'Application/JSON');
     expect(isBlob(b)).toBe(true);

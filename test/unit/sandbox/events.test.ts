@@ -3,9 +3,11 @@ import { runInNewContext } from 'node:vm';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { attachHost } from '../../../sandbox/src/host.ts';
 import type { HostBridge } from '../../../sandbox/src/bridge.ts';
-import { AbortController, AbortSignal, abortInternals } from '../../../sandbox/src/web/abort.ts';
-import { DOMException, isDOMException } from '../../../sandbox/src/web/dom-exception.ts';
-import { CustomEvent, Event, EventTarget } from '../../../sandbox/src/web/events.ts';
+import { AbortController, AbortSignal, abortInternals } from '../../../sandbox/src/web/events/abort.ts';
+import { errorResult } from '../../../sandbox/src/invoke/errors.ts';
+import { DOMException, domExceptionFields } from '../../../sandbox/src/web/dom-exception.ts';
+import { inspect } from '../../../sandbox/src/web/inspect.ts';
+import { CustomEvent, Event, EventTarget } from '../../../sandbox/src/web/events/events.ts';
 import { structuredClone } from '../../../sandbox/src/web/structured-clone.ts';
 import { fireTimer, timerGlobals } from '../../../sandbox/src/web/timers.ts';
 
@@ -95,14 +97,20 @@ describe('DOMException', () => {
     const e = new DOMException('gone', 'NotFoundError');
     const c = structuredClone(e) as DOMException;
     expect(c).not.toBe(e);
-    expect(isDOMException(c)).toBe(true);
+    expect(domExceptionFields(c)).toEqual({ name: 'NotFoundError', message: 'gone' });
     expect([c.name, c.message, c.code]).toEqual(['NotFoundError', 'gone', 8]);
+  });
+  it('DOMException: thrown or logged, it shows its name and message', () => {
+    const e = new DOMException('too slow', 'TimeoutError');
+    expect(errorResult(e)).toMatchObject({ name: 'TimeoutError', message: 'too slow' });
+    expect(inspect(e)).toMatch(/^TimeoutError: too slow\n/);
+    expect(domExceptionFields({ name: 'TimeoutError', message: 'fake' })).toBe(null);
   });
   it('DOMException: a subclass gets its prototype and the brand', () => {
     class Mine extends DOMException {}
     const m = new Mine('m', 'AbortError');
     expect(m).toBeInstanceOf(Mine);
-    expect(isDOMException(m)).toBe(true);
+    expect(domExceptionFields(m)).not.toBe(null);
     expect(m.code).toBe(20);
   });
 });

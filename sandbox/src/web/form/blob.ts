@@ -37,7 +37,7 @@ import {
   toUSVString,
   utf8Decode,
   utf8Encode,
-} from '../form-kit.ts';
+} from '../kit.ts';
 
 /** A converted BlobPart: bytes already copied (buffers), a Blob's shared bytes, or a string still to encode. */
 type Part = Uint8Array | string;

@@ -9,7 +9,7 @@ import {
   listAppend,
   requireArgs,
   toUSVString,
-} from '../form-kit.ts';
+} from '../kit.ts';
 import { type File, blobInternals, fileInternals, makeFile } from './blob.ts';
 
 export type Entry = [name: string, value: string | File];

@@ -4,7 +4,7 @@
  * of the runtime reaches it.
  */
 
-import { formParse, registerFormModule, utf8Decode } from '../form-kit.ts';
+import { formParse, registerFormModule, utf8Decode } from '../kit.ts';
 import { Blob, File, blobInternals, makeBlob, normaliseType } from './blob.ts';
 import { FormData, formDataInternals } from './form-data.ts';
 import { parseMultipart, serialiseMultipart } from './multipart.ts';

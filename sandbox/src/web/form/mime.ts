@@ -8,7 +8,7 @@ import {
   asciiLowercase,
   isToken,
   trimHttpWhitespace,
-} from '../form-kit.ts';
+} from '../kit.ts';
 
 export interface MimeType {
   /** `type/subtype`, lowercased. */

@@ -26,7 +26,7 @@ import {
   trimHttpWhitespace,
   utf8Decode,
   utf8Encode,
-} from '../form-kit.ts';
+} from '../kit.ts';
 import { blobInternals, fileInternals, makeFile } from './blob.ts';
 import { FormData, formDataInternals } from './form-data.ts';
 import { parseMimeType } from './mime.ts';

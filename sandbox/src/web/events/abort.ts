@@ -3,11 +3,14 @@
  * runtime's host timers (a guest's clearTimeout cannot cancel it). `AbortSignal.any`
  * makes a dependent signal: its sources hold it only weakly, and strongly just while it
  * has abort listeners or algorithms (the spec's garbage collection rule), so the common
- * `AbortSignal.any([longLived.signal, request.signal])` per request does not leak.
+ * `AbortSignal.any([longLived.signal, request.signal])` per request does not leak. Part of
+ * the lazy module `events`; the rest of the runtime reaches signals through events-api.ts.
  */
 
 import {
   ArrayPrototypeIndexOf,
+  DOMException,
+  ReflectApply,
   SetPrototypeAdd,
   SetPrototypeDelete,
   SetPrototypeForEach,
@@ -19,17 +22,17 @@ import {
   WeakRef_,
   internalList,
   listAppend,
-  ReflectApply,
-} from '../primordials.ts';
-import { DOMException } from './dom-exception.ts';
-import { Event, EventTarget, defineEventHandler, eventInternals, reportException, setSignalHooks } from './events.ts';
-import { setRuntimeTimer } from './timers.ts';
-import { requireArgs, toEnforcedUnsignedLongLong } from './webidl.ts';
+  reportException,
+  requireArgs,
+  setRuntimeTimer,
+  toEnforcedUnsignedLongLong,
+} from '../kit.ts';
+import { Event, EventTarget, defineEventHandler, eventInternals, setSignalHooks } from './events.ts';
 
 /** Passed to the constructor by the runtime; a guest's `new AbortSignal()` is a TypeError. */
 const INTERNAL = {};
 
-/** Runtime-only access to signals, for fetch (Request's signal, aborting a fetch) and EventTarget. */
+/** Runtime-only access to signals (events-api.ts hands it to fetch: Request's signal, aborting a fetch). */
 export let abortInternals: {
   isAbortSignal(v: unknown): v is AbortSignal;
   aborted(s: AbortSignal): boolean;

@@ -3,6 +3,7 @@
  * only kind an isolate has: an event's path is its target alone, so dispatch runs the
  * target's capture listeners, then its other listeners, both in the AT_TARGET phase.
  * Exceptions thrown by listeners are reported to the log, never to the dispatcher.
+ * Part of the lazy module `events` (index.ts).
  */
 
 import {
@@ -12,15 +13,16 @@ import {
   ReflectApply,
   TypeError_,
   dataDescriptor,
+  domException,
   internalList,
   listAppend,
+  performanceNow,
+  reportException,
+  requireArgs,
   setFunctionName,
-} from '../primordials.ts';
-import { host } from '../host.ts';
-import { errorResult } from '../invoke/errors.ts';
-import { performanceNow } from './clock.ts';
-import { domException } from './dom-exception.ts';
-import { requireArgs, toDictionary, toDOMString } from './webidl.ts';
+  toDOMString,
+  toDictionary,
+} from '../kit.ts';
 
 const NONE = 0;
 const AT_TARGET = 2;
@@ -240,15 +242,6 @@ function callListener(callback: object, target: EventTarget, e: Event): void {
   const handleEvent = (callback as { handleEvent?: unknown }).handleEvent;
   if (typeof handleEvent !== 'function') throw new TypeError_("The listener's handleEvent is not a function");
   ReflectApply(handleEvent, callback, [e]);
-}
-
-/** "Report an exception": the dispatcher carries on; the error goes to the function's log. */
-export function reportException(e: unknown): void {
-  try {
-    host.log('error', `Uncaught ${errorResult(e).stack}`);
-  } catch {
-    // logging is best effort
-  }
 }
 
 for (let i = 0; i < PHASES.length; i++) {
