@@ -95,7 +95,7 @@ function patchDateTimeFormat(proto: Intl.DateTimeFormat): void {
   };
   ObjectDefineProperty(proto, 'format', { __proto__: null, get: setFunctionName(get, 'get format'), enumerable: false, configurable: true } as PropertyDescriptor);
   const parts = {
-    formatToParts(this: unknown, date: unknown = undefined) {
+    formatToParts(this: unknown, date: unknown) {
       return ReflectApply(formatToParts, this, [date === undefined ? wallMs : date]);
     },
   }.formatToParts;

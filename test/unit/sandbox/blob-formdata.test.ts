@@ -259,6 +259,10 @@ describe('multipart/form-data', () => {
       expect(() => parseMultipart(body, ct), ct).toThrow(TypeError);
     }
   });
+  it('multipart: parameters without a value are ignored, however many', () => {
+    const body = enc(`--b\r\nContent-Disposition: form-data;${';x'.repeat(200000)}; name="n"\r\n\r\nv\r\n--b--`);
+    expect(parseMultipart(body, 'multipart/form-data; boundary=b').get('n')).toBe('v');
+  });
   it('multipart: near-delimiters (CR LF "--" and the boundary less its last character) stay content', () => {
     const boundary = 'x'.repeat(70);
     const near = `\r\n--${'x'.repeat(69)}`;

@@ -8,6 +8,9 @@ import { errorResult } from '../../../sandbox/src/invoke/errors.ts';
 import { DOMException, domExceptionFields } from '../../../sandbox/src/web/dom-exception.ts';
 import { inspect } from '../../../sandbox/src/web/inspect.ts';
 import { CustomEvent, Event, EventTarget } from '../../../sandbox/src/web/events/events.ts';
+// Evaluating the module registers it with events-api.ts, as the lazy module does in an isolate.
+import '../../../sandbox/src/web/events/index.ts';
+import { abortSignals, eventsInterfaces, isAbortSignal, isEventsPlatformObject } from '../../../sandbox/src/web/events-api.ts';
 import { structuredClone } from '../../../sandbox/src/web/structured-clone.ts';
 import { fireTimer, timerGlobals } from '../../../sandbox/src/web/timers.ts';
 
@@ -496,6 +499,27 @@ describe('timers', () => {
     const id = timerGlobals.setTimeout(() => {}, 7006);
     timerGlobals.clearTimeout(id + 0.5);
     expect(armed.has(id)).toBe(false);
+  });
+});
+
+describe('events-api: the boot side of the lazy module', () => {
+  it('events-api: recognises only this runtime\'s signals and platform objects', () => {
+    const signal = abortSignals().create();
+    expect([isAbortSignal(signal), isAbortSignal(new AbortController().signal), isAbortSignal({ aborted: false })]).toEqual([true, true, false]);
+    expect([new Event('x'), new EventTarget(), new AbortController(), signal].map(isEventsPlatformObject)).toEqual([true, true, true, true]);
+    expect(isEventsPlatformObject({})).toBe(false);
+  });
+  it('events-api: hands over the five interfaces', () => {
+    expect(eventsInterfaces()).toEqual({ Event, CustomEvent, EventTarget, AbortController, AbortSignal });
+  });
+  it('events-api: a signal made by the runtime follows others and aborts its fetch through an algorithm', () => {
+    const api = abortSignals();
+    const input = new AbortController();
+    const requestSignal = api.dependent([input.signal]);
+    let aborted = false;
+    api.addAlgorithm(requestSignal, () => (aborted = true));
+    input.abort('stop');
+    expect([aborted, api.aborted(requestSignal), api.reason(requestSignal)]).toEqual([true, true, 'stop']);
   });
 });
 

@@ -237,7 +237,11 @@ function parseHeaders(body: Uint8Array, from: number): PartHeaders {
   return { name, filename, contentType, contentStart: pos + 2 };
 }
 
-/** `form-data; name="..."[; filename="..."]`; quoted values as browsers write them (no backslash escapes). */
+/**
+ * `form-data; name="..."[; filename="..."]`; quoted values as browsers write them (no
+ * backslash escapes), parameters without a value ignored. Each character is looked at a
+ * bounded number of times: a header of a million semicolons costs no more than its length.
+ */
 function parseDisposition(v: string): { name: string; filename: string | null } {
   const n = v.length;
   let pos = StringPrototypeIndexOf(v, ';');
@@ -246,11 +250,11 @@ function parseDisposition(v: string): { name: string; filename: string | null } 
   let name: string | null = null;
   let filename: string | null = null;
   while (pos < n) {
-    pos++; // past ';'
-    const eq = StringPrototypeIndexOf(v, '=', pos);
-    if (eq < 0) break;
-    const key = asciiLowercase(trimHttpWhitespace(StringPrototypeSlice(v, pos, eq)));
-    pos = eq + 1;
+    const keyStart = ++pos; // past ';'
+    while (pos < n && StringPrototypeCharCodeAt(v, pos) !== 0x3d && StringPrototypeCharCodeAt(v, pos) !== 0x3b) pos++;
+    if (pos >= n || StringPrototypeCharCodeAt(v, pos) === 0x3b) continue;
+    const key = asciiLowercase(trimHttpWhitespace(StringPrototypeSlice(v, keyStart, pos)));
+    pos++; // past '='
     while (pos < n && (StringPrototypeCharCodeAt(v, pos) === 0x20 || StringPrototypeCharCodeAt(v, pos) === 0x09)) pos++;
     let value: string;
     if (pos < n && StringPrototypeCharCodeAt(v, pos) === 0x22) {
@@ -259,9 +263,9 @@ function parseDisposition(v: string): { name: string; filename: string | null } 
       value = unescapeQuoted(StringPrototypeSlice(v, pos + 1, close));
       pos = StringPrototypeIndexOf(v, ';', close);
     } else {
-      const semi = StringPrototypeIndexOf(v, ';', pos);
-      value = trimHttpWhitespace(StringPrototypeSlice(v, pos, semi < 0 ? n : semi));
-      pos = semi;
+      const valueStart = pos;
+      pos = StringPrototypeIndexOf(v, ';', pos);
+      value = trimHttpWhitespace(StringPrototypeSlice(v, valueStart, pos < 0 ? n : pos));
     }
     if (key === 'name' && name === null) name = value;
     else if (key === 'filename' && filename === null) filename = value;
