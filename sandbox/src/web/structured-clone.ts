@@ -33,7 +33,7 @@ import {
   ArrayBufferPrototypeGetByteLength,
 } from '../primordials.ts';
 import { isArrayBuffer } from './buffer-source.ts';
-import { DOMException, domException } from './dom-exception.ts';
+import { DOMException, domException, domExceptionFields } from './dom-exception.ts';
 
 const ERROR_NAMES = ['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError'];
 const ERROR_CTORS: Record<string, ErrorConstructor> = {
@@ -120,6 +120,13 @@ function clone(v: unknown, memory: Map<object, unknown>): unknown {
     const items: unknown[] = [];
     SetPrototypeForEach(v as Set<unknown>, (val) => listAppend(items, val));
     for (let i = 0; i < items.length; i++) SetPrototypeAdd(out, clone(items[i], memory));
+    return out;
+  }
+  // DOMException is [Serializable]: its name and message make a new one.
+  const dom = domExceptionFields(v);
+  if (dom !== null) {
+    const out = new DOMException(dom.message, dom.name);
+    MapPrototypeSet(memory, v, out);
     return out;
   }
   if (tag === '[object Error]') return cloneError(v, memory);
