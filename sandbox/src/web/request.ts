@@ -4,8 +4,8 @@
  * forbidden (as in other server runtimes).
  */
 
-import { StringPrototypeCharCodeAt, StringPrototypeIndexOf, String_, TypeError_ } from '../primordials.ts';
-import { Body, consume, extractBody } from './body.ts';
+import { PromiseReject, StringPrototypeCharCodeAt, StringPrototypeIndexOf, String_, TypeError_ } from '../primordials.ts';
+import { Body, consume, extractBody, mimeTypeOf } from './body.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
 import { asciiUppercase, isToken } from './infra.ts';
 import type { ReadableStream } from './streams.ts';
@@ -287,17 +287,24 @@ export class Request {
     return r;
   }
 
+  // Body methods return promises: called on a wrong object they reject, they do not throw.
   arrayBuffer(): Promise<ArrayBuffer> {
-    return consume.arrayBuffer(this.#body);
+    return #body in this ? consume.arrayBuffer(this.#body) : illegal();
   }
   bytes(): Promise<Uint8Array> {
-    return consume.bytes(this.#body);
+    return #body in this ? consume.bytes(this.#body) : illegal();
+  }
+  blob(): Promise<unknown> {
+    return #body in this ? consume.blob(this.#body, mimeTypeOf(this.#headers)) : illegal();
+  }
+  formData(): Promise<unknown> {
+    return #body in this ? consume.formData(this.#body, mimeTypeOf(this.#headers)) : illegal();
   }
   text(): Promise<string> {
-    return consume.text(this.#body);
+    return #body in this ? consume.text(this.#body) : illegal();
   }
   json(): Promise<unknown> {
-    return consume.json(this.#body);
+    return #body in this ? consume.json(this.#body) : illegal();
   }
 
   static {
@@ -327,4 +334,8 @@ function hasCredentials(href: string): boolean {
     if (c === 0x2f || c === 0x3f || c === 0x23) return false; // '/', '?', '#'
   }
   return false;
+}
+
+function illegal(): Promise<never> {
+  return PromiseReject(new TypeError_('Illegal invocation')) as Promise<never>;
 }
