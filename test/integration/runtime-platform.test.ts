@@ -180,6 +180,22 @@ describe('runtime platform: the globals', () => {
     });
   });
 
+  it('Blob: stream() reads the bytes; writing to a chunk leaves the Blob as it was', async () => {
+    const fn = start(workers(`
+      const blob = new Blob(['hello ', new Uint8Array([0x77, 0x6f, 0x72, 0x6c, 0x64])]);
+      const reader = blob.stream().getReader();
+      const chunks = [];
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(new TextDecoder().decode(value));
+        value.fill(0x21);
+      }
+      return Response.json({ streamed: chunks.join(''), after: await blob.text() });
+    `));
+    expect(json(await fn.invoke())).toEqual({ streamed: 'hello world', after: 'hello world' });
+  });
+
   it('URLPattern: loads from the host on first use and matches and captures groups', async () => {
     const fn = start(workers(`
       const before = 'get' in Object.getOwnPropertyDescriptor(globalThis, 'URLPattern');

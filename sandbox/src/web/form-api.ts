@@ -8,8 +8,9 @@
 import type { Blob, File } from './form/blob.ts';
 import type { FormData } from './form/form-data.ts';
 import { lazyModule } from '../lazy.ts';
-import { TypeError_ } from '../primordials.ts';
-import { domException } from './dom-exception.ts';
+import { TypeError_, Uint8Array_ } from '../primordials.ts';
+import { toArrayBuffer } from './buffer-source.ts';
+import { streams } from './streams.ts';
 
 /** What the lazy module hands over when it is evaluated (see form/index.ts). */
 export interface FormModule {
@@ -80,15 +81,7 @@ export function formInterfaces(): Record<string, Function> {
   return { Blob: m.Blob, File: m.File, FormData: m.FormData };
 }
 
-let streamFactory: ((bytes: Uint8Array) => unknown) | null = null;
-
-/** Registers how Blob#stream() makes a ReadableStream over a Blob's bytes (the streams module does). */
-export function setBlobStreamFactory(f: (bytes: Uint8Array) => unknown): void {
-  streamFactory = f;
-}
-
-/** A ReadableStream of `bytes`, for Blob#stream(). */
+/** A ReadableStream of a copy of `bytes` (a Blob's bytes are shared and immutable; the stream's chunks are the reader's to keep), for Blob#stream(). */
 export function blobStream(bytes: Uint8Array): unknown {
-  if (streamFactory === null) throw domException('NotSupportedError', 'Blob.stream() is not available in this runtime yet');
-  return streamFactory(bytes);
+  return streams().bodyStreams.fromBytes(new Uint8Array_(toArrayBuffer(bytes)));
 }

@@ -4,7 +4,6 @@ import type { HostBridge } from '../../../sandbox/src/bridge.ts';
 import { attachHost } from '../../../sandbox/src/host.ts';
 import {
   blobBytes,
-  blobStream,
   createBlob,
   isBlob,
   isFormData,
@@ -98,10 +97,6 @@ describe('Blob', () => {
     const text = Blob.prototype.text;
     await expect(text.call({})).rejects.toThrow(TypeError);
     await expect(Blob.prototype.arrayBuffer.call({})).rejects.toThrow(TypeError);
-  });
-  it('Blob: stream() is a NotSupportedError until the streams module provides it', () => {
-    expect(() => new Blob(['x']).stream()).toThrow(expect.objectContaining({ name: 'NotSupportedError' }));
-    expect(() => blobStream(new Uint8Array(0))).toThrow(expect.objectContaining({ name: 'NotSupportedError' }));
   });
 });
 
