@@ -25,3 +25,4 @@ export {
   listAppend,
 } from './primordials.ts';
 export { bytesOfBufferSource, isArrayBuffer } from './web/buffer-source.ts';
+export { registerPlatformClass } from './web/platform-objects.ts';

@@ -14,14 +14,16 @@ import { atob, btoa } from './web/base64.ts';
 import { createConsole } from './web/console.ts';
 import { fetch } from './web/fetch.ts';
 import { lazyModule } from './lazy.ts';
+import { installProxyTracking } from './proxy-tracking.ts';
 import { Crypto, setSubtleLoader } from './web/crypto.ts';
 import { DOMException } from './web/dom-exception.ts';
 import { TextDecoder, TextEncoder } from './web/encoding.ts';
-import { Headers, headersInternals } from './web/headers.ts';
+import { Headers } from './web/headers.ts';
+import { ensurePlatformClass } from './web/platform-objects.ts';
 import { Request } from './web/request.ts';
-import { Response, responseInternals } from './web/response.ts';
-import { loadedStreams, streams } from './web/streams.ts';
-import { setPlatformObjectCheck, structuredClone } from './web/structured-clone.ts';
+import { Response } from './web/response.ts';
+import { streams } from './web/streams.ts';
+import { structuredClone } from './web/structured-clone.ts';
 import { timerGlobals } from './web/timers.ts';
 import { URL, URLSearchParams } from './web/url-classes.ts';
 
@@ -47,6 +49,7 @@ const STREAM_INTERFACES = [
 
 /** Adds the globals to `g` (the isolate's global object). */
 export function installGlobals(g: object): void {
+  installProxyTracking(g);
   const names = ObjectGetOwnPropertyNames(INTERFACES);
   for (let i = 0; i < names.length; i++) installInterface(g, names[i]!, INTERFACES[names[i]!]!);
   defineLazyInterfaces(g, STREAM_INTERFACES, () => streams() as unknown as Record<string, Function>);
@@ -71,7 +74,6 @@ export function installGlobals(g: object): void {
   const subtle = defineLazyInterfaces(g, ['CryptoKey', 'SubtleCrypto'], () => lazyModule('subtle') as typeof import('./web/subtle.ts'));
   setSubtleLoader(() => subtle().subtle());
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
-  setPlatformObjectCheck((v) => headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v) || isStreamObject(v));
 }
 
 /** Installs class `cls` as global interface `name` the way WebIDL does. */
@@ -80,8 +82,12 @@ export function installInterface(g: object, name: string, cls: Function): void {
   ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
 }
 
-/** Gives class `cls` what WebIDL gives interface `name`: its toStringTag, enumerable members, its name. */
+/**
+ * Gives class `cls` what WebIDL gives interface `name`: its toStringTag, enumerable members,
+ * its name; and makes its instances platform objects for structuredClone.
+ */
 function prepareInterface(name: string, cls: Function): void {
+  ensurePlatformClass(cls);
   ObjectDefineProperty(cls.prototype, SymbolToStringTag, dataDescriptor(name, false, false, true));
   // Methods defined by the class syntax are already writable, non-enumerable; WebIDL makes them enumerable.
   makeMembersEnumerable(cls.prototype);
@@ -135,23 +141,6 @@ function makeMembersEnumerable(proto: object): void {
     const d = ReflectGetOwnPropertyDescriptor(proto, k)!;
     d.enumerable = true;
     ObjectDefineProperty(proto, k, d);
-  }
-}
-
-/** An object of a stream interface (none exists before the module is loaded). */
-function isStreamObject(v: object): boolean {
-  const m = loadedStreams() as Record<string, Function> | null;
-  if (m === null) return false;
-  for (let i = 0; i < STREAM_INTERFACES.length; i++) if (v instanceof m[STREAM_INTERFACES[i]!]!) return true;
-  return false;
-}
-
-function isRequest(v: unknown): boolean {
-  try {
-    ReflectGetOwnPropertyDescriptor(Request.prototype, 'method')!.get!.call(v);
-    return true;
-  } catch {
-    return false;
   }
 }
 

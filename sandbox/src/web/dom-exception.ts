@@ -1,6 +1,7 @@
 /** A minimal DOMException (WebIDL §2.8): name, message, legacy code. */
 
 import { Error_, String_ } from '../primordials.ts';
+import { registerPlatformClass } from './platform-objects.ts';
 
 // Legacy codes the WebIDL table still assigns to names; everything else is 0.
 const CODES: Record<string, number> = {
@@ -44,6 +45,11 @@ export class DOMException extends Error_ {
   }
   get code(): number {
     return CODES[this.#name] ?? 0;
+  }
+
+  static {
+    // DOMException is [Serializable] (WebIDL): structuredClone makes one with the same name and message.
+    registerPlatformClass(this, (v) => #name in v, (v) => new DOMException((v as DOMException).#message, (v as DOMException).#name));
   }
 }
 

@@ -8,6 +8,7 @@ import { StringPrototypeCharCodeAt, StringPrototypeIndexOf, String_, TypeError_ 
 import { Body, consume, extractBody } from './body.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
 import { asciiUppercase, isToken } from './infra.ts';
+import { registerPlatformClass } from './platform-objects.ts';
 import type { ReadableStream } from './streams.ts';
 import { parseHref } from './url.ts';
 
@@ -131,6 +132,9 @@ const FROM_HOST = {};
 let hostInit: { url: string; method: string; headers: Headers; body: Body } | null = null;
 
 export class Request {
+  static {
+    registerPlatformClass(this, (v) => #url in v);
+  }
   #method = 'GET';
   #url: string;
   #headers: Headers;
