@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isProxy, makeTrackingProxy } from '../../../sandbox/src/proxy-tracking.ts';
 import { DOMException } from '../../../sandbox/src/web/dom-exception.ts';
+import { TextDecoder } from '../../../sandbox/src/web/encoding.ts';
 import { Headers } from '../../../sandbox/src/web/headers.ts';
 import { ensurePlatformClass, registerPlatformClass } from '../../../sandbox/src/web/platform-objects.ts';
 import { Request } from '../../../sandbox/src/web/request.ts';
@@ -78,6 +79,7 @@ describe('structuredClone: platform objects', () => {
       new Response('x'),
       new URL('http://example.com/'),
       new URLSearchParams('a=1'),
+      new TextDecoder(),
     ];
     for (const v of instances) {
       expect(() => structuredClone(v)).toThrow(DataCloneError);
