@@ -7,9 +7,10 @@
  *   Function.prototype.toString), so it is kept small: minified and pure ASCII (a single
  *   non-Latin-1 character would make V8 store the whole source as UTF-16, twice the bytes).
  * - Lazy modules: big, rarely used pieces (whatwg-url, tr46's IDNA tables, streams, SubtleCrypto,
- *   the legacy text encodings) built as separate scripts that the runtime asks the host for
- *   (`HostBridge.lazySource`) on first use. Each is a function expression
- *   `(function (require, module, exports) {...})`; see src/lazy.ts.
+ *   events and abort signals, Blob/File/FormData, URLPattern, the legacy text encodings) built
+ *   as separate scripts that the runtime asks the host for (`HostBridge.lazySource`) on first
+ *   use. Each is a function expression `(function (require, module, exports) {...})`; see
+ *   src/lazy.ts.
  *
  * `buildRuntime()` packs both into one string (what the gateway hands its sandbox hosts);
  * `RuntimeScript` in src/sandbox-host/isolate.ts unpacks it: the boot script, then
@@ -18,7 +19,7 @@
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { singleByteIndexesModule } from './encoding-indexes.ts';
 
@@ -113,6 +114,29 @@ const bootExports: Plugin = {
   },
 };
 
+/**
+ * A lazy module built from the runtime's own sources under src/`dir`/. It must not bundle
+ * copies of runtime modules (their builtins would be captured after guest code ran, their
+ * classes and state would be duplicates): it reaches the boot script only through its kit
+ * module `kit`, required as `atoll:<kit>` and answered by src/lazy.ts with the boot
+ * script's instance. Importing any other runtime module from outside `dir` fails the build.
+ */
+function sharedRuntime(dir: string, kit: string): Plugin {
+  const root = `${here}src/`;
+  return {
+    name: 'atoll-shared-runtime',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (a) => {
+        const path = resolve(a.resolveDir, a.path);
+        if (!path.startsWith(root) || path.startsWith(`${root}${dir}/`)) return undefined;
+        const id = path.slice(root.length).replace(/\.ts$/, '');
+        if (id !== kit) return { errors: [{ text: `${a.importer}: the lazy module in ${dir}/ may only import ${kit}.ts from outside it, not ${id}` }] };
+        return { path: `atoll:${id}`, external: true };
+      });
+    },
+  };
+}
+
 /** The lazy module `encodings`: its single-byte indexes (src/encodings/indexes.ts) are computed here, from Node's TextDecoder. */
 const singleByteIndexes: Plugin = {
   name: 'atoll-single-byte-indexes',
@@ -146,23 +170,30 @@ async function buildLazy(name: string, entry: string, plugins: Plugin[] = []): P
   return `(function (require, module, exports) {\n${result.outputFiles![0]!.text}\n})\n//# sourceURL=atoll:${name}.js\n`;
 }
 
-/** Builds the boot script and the lazy modules. */
-export async function buildRuntimeParts(): Promise<RuntimeParts> {
-  const [boot, url, tr46, streams, subtle, encodings, encodingsCjk] = await Promise.all([
-    build({ ...common, entryPoints: [`${here}src/index.ts`], format: 'iife', globalName: '__atollRuntime', plugins: [bootShims] }),
+/**
+ * Builds the boot script and the lazy modules. `entry` replaces src/index.ts only for tests
+ * that need a probe into the runtime's internals (it must import src/index.ts first).
+ */
+export async function buildRuntimeParts(entry = `${here}src/index.ts`): Promise<RuntimeParts> {
+  const [boot, url, tr46, streams, subtle, events, form, urlpattern, encodings, encodingsCjk] = await Promise.all([
+    build({ ...common, entryPoints: [entry], format: 'iife', globalName: '__atollRuntime', plugins: [bootShims] }),
     buildLazy('url', require.resolve('whatwg-url'), [urlShims]),
     buildLazy('tr46', require.resolve('tr46')),
     buildLazy('streams', `${here}src/streams/index.ts`, [streamsShims]),
     buildLazy('subtle', `${here}src/web/subtle.ts`, [bootExports]),
+    buildLazy('events', `${here}src/web/events/index.ts`, [sharedRuntime('web/events', 'web/kit')]),
+    buildLazy('form', `${here}src/web/form/index.ts`, [sharedRuntime('web/form', 'web/kit')]),
+    buildLazy('urlpattern', require.resolve('urlpattern-polyfill/urlpattern')),
     buildLazy('encodings', `${here}src/encodings/index.ts`, [bootExports, singleByteIndexes]),
     buildLazy('encodings-cjk', `${here}src/encodings/cjk.ts`),
   ]);
   const code = boot.outputFiles![0]!.text;
-  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { url, tr46, streams, subtle, encodings, 'encodings-cjk': encodingsCjk } };
+  const lazy = { url, tr46, streams, subtle, events, form, urlpattern, encodings, 'encodings-cjk': encodingsCjk };
+  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy };
 }
 
 /** Returns the runtime, packed for RuntimeScript: the boot script, then the lazy modules. */
-export async function buildRuntime(): Promise<string> {
-  const { boot, lazy } = await buildRuntimeParts();
+export async function buildRuntime(entry?: string): Promise<string> {
+  const { boot, lazy } = await buildRuntimeParts(entry);
   return `${boot}${LAZY_MODULES_MARKER}${JSON.stringify(lazy)}`;
 }

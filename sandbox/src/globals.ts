@@ -2,6 +2,7 @@
 
 import {
   ObjectDefineProperty,
+  ObjectSetPrototypeOf,
   PromisePrototypeThen,
   ObjectGetOwnPropertyNames,
   ReflectGetOwnPropertyDescriptor,
@@ -10,16 +11,22 @@ import {
   setFunctionName,
   WeakSet_,
 } from './primordials.ts';
+import { lazyModule, shareWithLazyModules } from './lazy.ts';
+import { installProxyTracking } from './proxy-tracking.ts';
 import { atob, btoa } from './web/base64.ts';
+import { installClock } from './web/clock.ts';
 import { createConsole } from './web/console.ts';
 import { fetch } from './web/fetch.ts';
-import { lazyModule } from './lazy.ts';
-import { installProxyTracking } from './proxy-tracking.ts';
 import { Crypto, setSubtleLoader } from './web/crypto.ts';
 import { DOMException } from './web/dom-exception.ts';
 import { TextDecoder, TextEncoder } from './web/encoding.ts';
+import { eventsInterfaces, isEventsPlatformObject } from './web/events-api.ts';
+import { formInterfaces } from './web/form-api.ts';
 import { Headers } from './web/headers.ts';
-import { ensurePlatformClass } from './web/platform-objects.ts';
+import { kit } from './web/kit.ts';
+import { Navigator, createNavigator } from './web/navigator.ts';
+import { Performance, createPerformance } from './web/performance.ts';
+import { ensurePlatformClass, registerPlatformObjects } from './web/platform-objects.ts';
 import { Request } from './web/request.ts';
 import { Response } from './web/response.ts';
 import { streams } from './web/streams.ts';
@@ -30,6 +37,8 @@ import { URL, URLSearchParams } from './web/url-classes.ts';
 const INTERFACES: Record<string, Function> = {
   DOMException,
   Headers,
+  Navigator,
+  Performance,
   Request,
   Response,
   TextDecoder,
@@ -50,6 +59,7 @@ const STREAM_INTERFACES = [
 /** Adds the globals to `g` (the isolate's global object). */
 export function installGlobals(g: object): void {
   installProxyTracking(g);
+  installClock(g as { Date: DateConstructor });
   const names = ObjectGetOwnPropertyNames(INTERFACES);
   for (let i = 0; i < names.length; i++) installInterface(g, names[i]!, INTERFACES[names[i]!]!);
   defineLazyInterfaces(g, STREAM_INTERFACES, () => streams() as unknown as Record<string, Function>);
@@ -73,7 +83,14 @@ export function installGlobals(g: object): void {
   ObjectDefineProperty(g, 'crypto', dataDescriptor(new Crypto(), false, true, true));
   const subtle = defineLazyInterfaces(g, ['CryptoKey', 'SubtleCrypto'], () => lazyModule('subtle') as typeof import('./web/subtle.ts'));
   setSubtleLoader(() => subtle().subtle());
+  ObjectDefineProperty(g, 'performance', dataDescriptor(createPerformance(), false, true, true));
+  ObjectDefineProperty(g, 'navigator', dataDescriptor(createNavigator(), false, true, true));
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
+  shareWithLazyModules('web/kit', kit);
+  defineLazyInterfaces(g, ['AbortController', 'AbortSignal', 'CustomEvent', 'Event', 'EventTarget'], eventsInterfaces);
+  registerPlatformObjects(isEventsPlatformObject);
+  defineLazyInterfaces(g, ['Blob', 'File', 'FormData'], formInterfaces);
+  defineLazyInterfaces(g, ['URLPattern'], () => ({ URLPattern: (lazyModule('urlpattern') as { URLPattern: Function }).URLPattern }));
 }
 
 /** Installs class `cls` as global interface `name` the way WebIDL does. */
@@ -91,6 +108,7 @@ function prepareInterface(name: string, cls: Function): void {
   ObjectDefineProperty(cls.prototype, SymbolToStringTag, dataDescriptor(name, false, false, true));
   // Methods defined by the class syntax are already writable, non-enumerable; WebIDL makes them enumerable.
   makeMembersEnumerable(cls.prototype);
+  makeMembersEnumerable(cls);
   setFunctionName(cls, name);
 }
 
@@ -137,9 +155,12 @@ function makeMembersEnumerable(proto: object): void {
   const keys = ObjectGetOwnPropertyNames(proto);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
-    if (k === 'constructor') continue;
+    // The interface object's own length, name and prototype stay as they are.
+    if (k === 'constructor' || k === 'length' || k === 'name' || k === 'prototype') continue;
     const d = ReflectGetOwnPropertyDescriptor(proto, k)!;
     d.enumerable = true;
+    // Lazy interfaces are installed after guest code ran: a `get` it put on Object.prototype must not join the descriptor.
+    ObjectSetPrototypeOf(d, null);
     ObjectDefineProperty(proto, k, d);
   }
 }

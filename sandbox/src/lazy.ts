@@ -5,8 +5,10 @@
  *
  * The source is evaluated with the global `eval` captured at boot (indirectly: global
  * scope, and the string is the host's shared copy), never with whatever a guest has put
- * on globalThis since. Like any library code running after guest code, the module itself
- * sees the builtins as the guest left them; it gets nothing from the host but its text.
+ * on globalThis since. Like any library code running after guest code, a library module
+ * (whatwg-url, urlpattern-polyfill) sees the builtins as the guest left them; it gets
+ * nothing from the host but its text. A module built from the runtime's own sources
+ * (`events`, `form`) takes the boot script's captured builtins instead, through web/kit.ts.
  */
 import * as bootExports from './boot-exports.ts';
 import { host } from './host.ts';
@@ -18,6 +20,19 @@ import * as whatwgUrlEncoding from './vendor/whatwg-url-encoding.ts';
 import { Error_, GlobalEval, ObjectCreate, ReflectApply } from './primordials.ts';
 
 let loaded: Record<string, unknown> | undefined;
+let shared: Record<string, () => Record<string, unknown>> | undefined;
+
+/**
+ * Makes `provide()` what lazy modules get for `atoll:<id>`, called on their first require.
+ * What it returns must have no prototype: reading a name it lacks can then never reach a
+ * getter a guest put on Object.prototype (which would receive it as `this`). Boot-script
+ * modules are registered rather than imported here: everything this module imports,
+ * esbuild must evaluate lazily (the `url` stub requires it), at a cost in size.
+ */
+export function shareWithLazyModules(id: string, provide: () => Record<string, unknown>): void {
+  shared ??= ObjectCreate(null) as Record<string, () => Record<string, unknown>>;
+  shared[`atoll:${id}`] = provide;
+}
 
 /** The exports of lazy module `name`, evaluating it on the first call. */
 export function lazyModule(name: string): unknown {
@@ -40,5 +55,7 @@ function lazyRequire(id: string): unknown {
   if (id === 'atoll:encoding') return { TextEncoder, TextDecoder };
   if (id === 'atoll:buffer-source') return { bytesOfBufferSource };
   if (id === 'atoll:boot') return bootExports;
-  throw new Error_(`Atoll runtime: lazy modules cannot require ${id}`);
+  const provide = shared?.[id];
+  if (provide === undefined) throw new Error_(`Atoll runtime: lazy modules cannot require ${id}`);
+  return provide();
 }

@@ -12,7 +12,7 @@ import { AREAS, areaFunctionFiles, describeFailures, passTable, tally, type Area
  * Areas whose web APIs the runtime does not have yet: proven against Node in
  * reference.test.ts, run here once their feature merges (remove the name from this list).
  */
-const AREAS_AWAITING_RUNTIME: readonly AreaName[] = ['streams', 'webcrypto', 'blob-file-formdata', 'abort', 'event-target', 'urlpattern'];
+const AREAS_AWAITING_RUNTIME: readonly AreaName[] = [];
 
 const CASES_PER_INVOCATION = 40;
 const LIMITS = { cpuMs: 2000, memoryMb: 128, timeoutMs: 30_000 };

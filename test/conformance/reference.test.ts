@@ -8,6 +8,9 @@ import { AREAS, describeFailures, loadArea, passTable, tally, type Assertion } f
 
 const results = new Map<string, Assertion[]>();
 
+/** Cases where Node 24 itself departs from the current specification (each explained in its case). */
+const NODE_DEVIATIONS = new Set(['EventTarget: at the target, capture listeners run first, then the others, each in registration order']);
+
 afterAll(() => {
   if (results.size > 0) console.log(`Conformance cases in Node ${process.version}:\n${passTable([...results].map(([a, r]) => tally(a, r)))}`);
 });
@@ -20,7 +23,9 @@ describe('conformance cases against Node', () => {
       const assertions = await area.run();
       results.set(name, assertions);
       expect(assertions.length).toBeGreaterThan(0);
-      expect(describeFailures(assertions)).toEqual([]);
+      const deviations = assertions.filter((a) => NODE_DEVIATIONS.has(a.name));
+      expect(deviations.every((a) => !a.pass), 'a known Node deviation now passes: remove it from NODE_DEVIATIONS').toBe(true);
+      expect(describeFailures(assertions.filter((a) => !NODE_DEVIATIONS.has(a.name)))).toEqual([]);
     });
   }
 });

@@ -201,6 +201,9 @@ describe('examples/workers over HTTP', () => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('close', () => {
+            if (!res.complete) reject(new Error('the response ended before its last chunk'));
+          });
         }).on('error', reject);
       }, reject);
     });

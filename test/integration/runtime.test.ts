@@ -302,9 +302,10 @@ describe('runtime: isolation from the host', () => {
     const added = (out.names as string[]).filter((n) => !builtins.has(n)).sort();
     expect(added).toEqual(
       [
-        'Crypto', 'CryptoKey', 'DOMException', 'Headers', 'SubtleCrypto', 'Request', 'Response', 'TextDecoder', 'TextEncoder', 'URL', 'URLSearchParams',
-        'atob', 'btoa', 'clearInterval', 'clearTimeout', 'crypto', 'fetch', 'queueMicrotask', 'self', 'setInterval',
-        'setTimeout', 'structuredClone',
+        'AbortController', 'AbortSignal', 'Blob', 'Crypto', 'CryptoKey', 'CustomEvent', 'DOMException', 'Event', 'EventTarget', 'File',
+        'FormData', 'Headers', 'Navigator', 'Performance', 'Request', 'Response', 'SubtleCrypto', 'TextDecoder', 'TextEncoder', 'URL',
+        'URLPattern', 'URLSearchParams', 'atob', 'btoa', 'clearInterval', 'clearTimeout', 'crypto', 'fetch', 'navigator',
+        'performance', 'queueMicrotask', 'self', 'setInterval', 'setTimeout', 'structuredClone',
         // streams (a lazy module: accessors until first use)
         'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader', 'ReadableStreamDefaultController',
         'ReadableByteStreamController', 'ReadableStreamBYOBRequest', 'WritableStream', 'WritableStreamDefaultWriter',

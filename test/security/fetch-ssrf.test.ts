@@ -66,7 +66,8 @@ describe('fetch SSRF', () => {
     secretPort = await listen(secret);
     allowedPort = await listen(allowed);
     ({ server, pid } = await startAttackServer(['--fetch-allow', `127.0.0.1:${allowedPort}`]));
-    await deployOk(server, 'probe', PROBE);
+    // CPU to spare: the first fetch of an instance also compiles the runtime's body code.
+    await deployOk(server, 'probe', PROBE, { limits: { cpuMs: 1000 } });
   });
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
 /** Calling a Lambda-style handler: the context object, async and callback styles. */
 
 import type { FunctionMeta } from '../bridge.ts';
-import { DateNow, Date_, MathMax, ObjectFreeze, ReflectApply, String_ } from '../primordials.ts';
+import { Date_, MathMax, ObjectFreeze, ReflectApply, String_ } from '../primordials.ts';
+import { clockNow } from '../web/clock.ts';
 import { settle } from './settle.ts';
 
 export interface Deadline {
@@ -22,7 +23,7 @@ let fixedCache: FixedFields | null = null;
 /** The context fields that stay the same for the instance (Lambda's log stream is per execution environment too). */
 function fixedFields(meta: FunctionMeta): FixedFields {
   if (fixedCache !== null && fixedCache.meta === meta) return fixedCache;
-  const d = new Date_(DateNow());
+  const d = new Date_(clockNow());
   const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
   const day = `${d.getUTCFullYear()}/${pad2(d.getUTCMonth() + 1)}/${pad2(d.getUTCDate())}`;
   fixedCache = {
@@ -48,7 +49,8 @@ export function lambdaContext(meta: FunctionMeta, inv: Deadline, finish: (err: u
     logGroupName: fixed.logGroupName,
     logStreamName: fixed.logStreamName,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => MathMax(0, inv.deadlineMs - DateNow()),
+    // The frozen clock (web/clock.ts): a busy loop sees the same remaining time throughout.
+    getRemainingTimeInMillis: () => MathMax(0, inv.deadlineMs - clockNow()),
     succeed: (value?: unknown) => finish(undefined, value),
     fail: (err?: unknown) => finish(err ?? new Error('handler failed'), undefined),
     done: (err?: unknown, value?: unknown) => finish(err, value),

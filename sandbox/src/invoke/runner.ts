@@ -27,6 +27,7 @@ import { DOMException } from '../web/dom-exception.ts';
 import { settleHostCall } from '../host-calls.ts';
 import { Request } from '../web/request.ts';
 import { responseInternals } from '../web/response.ts';
+import { tickClock } from '../web/clock.ts';
 import { fireTimer as runTimer } from '../web/timers.ts';
 import { utf8ByteLength } from '../web/utf8.ts';
 import { errorResult } from './errors.ts';
@@ -72,6 +73,7 @@ function frozenEnv(env: Record<string, string>): Readonly<Record<string, string>
 }
 
 function load(factory: ModuleFactory, env: Record<string, string>, meta: FunctionMeta): LoadResult {
+  tickClock();
   if (loaded !== null) return { kind: 'invalid', message: 'module already loaded' };
   try {
     const exports = {};
@@ -111,6 +113,7 @@ interface Open {
 const open = new Map_<number, Open>();
 
 function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined): void {
+  tickClock();
   const state: Open = { id, reader: null, reading: false, waits: 0, responded: false, over: false };
   let finished = false;
   const finish = (r: GuestResult, reader: BodyStreamReader | null = null) => {
@@ -199,6 +202,7 @@ function finishIfIdle(state: Open): void {
 
 /** `entry.pull`: send the next chunk of invocation `id`'s streamed body. */
 function pull(id: number): void {
+  tickClock();
   const state = MapPrototypeGet(open, id);
   if (state === undefined || state.reader === null || state.reading) return;
   const reader = state.reader;
@@ -237,6 +241,7 @@ function endStream(state: Open, error: string | null): void {
 
 /** `entry.cancel`: the client went away; cancel the response stream (the host already counts it ended). */
 function cancel(id: number): void {
+  tickClock();
   const state = MapPrototypeGet(open, id);
   if (state === undefined || state.reader === null) return;
   const reader = state.reader;
@@ -294,6 +299,7 @@ function workersEventResult(v: unknown, max: number, finish: (r: GuestResult) =>
 }
 
 function fireTimer(id: number): void {
+  tickClock();
   try {
     runTimer(id);
   } catch (e) {
@@ -327,5 +333,10 @@ setFunctionName(callFetch, 'callFetch');
 setFunctionName(callHandler, 'callHandler');
 setFunctionName(runTimer, 'runTimer');
 
+function settle(callId: number, ok: boolean, value: unknown): void {
+  tickClock();
+  settleHostCall(callId, ok, value);
+}
+
 /** The entry the host keeps; frozen so nothing can swap its methods. */
-export const entry: RuntimeEntry = ObjectFreeze({ load, invoke, fireTimer, settle: settleHostCall, pull, cancel });
+export const entry: RuntimeEntry = ObjectFreeze({ load, invoke, fireTimer, settle, pull, cancel });

@@ -14,6 +14,7 @@ import {
   StringPrototypeCharCodeAt,
   StringPrototypeSlice,
   StringPrototypeToWellFormed,
+  StringPrototypeIndexOf,
   String_,
   TypeError_,
   TypedArrayPrototypeGetByteLength,
@@ -25,6 +26,9 @@ import {
   listAppend,
 } from '../primordials.ts';
 import { bytesOfBufferSource, isArrayBuffer, toArrayBuffer } from './buffer-source.ts';
+import { blobBytes, createBlob, isBlob, isFormData, parseMultipart, parseUrlencodedForm, serialiseMultipart } from './form-api.ts';
+import { type Headers, headersInternals } from './headers.ts';
+import { asciiLowercase, trimHttpWhitespace } from './infra.ts';
 import { type ReadableStream, type StreamReader, loadedStreams, streams } from './streams.ts';
 import { isURLSearchParams, urlSearchParamsToString } from './url-classes.ts';
 import { utf8ByteLength, utf8Decode, utf8Encode } from './utf8.ts';
@@ -248,7 +252,15 @@ export function extractBody(init: unknown, keepalive = false): { body: Body; con
     if (streams().bodyStreams.isUnusable(init)) throw new TypeError_('The ReadableStream is locked or disturbed');
     return { body: Body.ofStream(init), contentType: null };
   }
-  // Blob, FormData and ReadableStream arrive with their issue; other objects stringify (WebIDL USVString).
+  if (isBlob(init)) {
+    const type = String_(init.type);
+    return { body: new Body(blobBytes(init)), contentType: type === '' ? null : type };
+  }
+  if (isFormData(init)) {
+    const { bytes, contentType } = serialiseMultipart(init);
+    return { body: new Body(bytes), contentType };
+  }
+  // Any other object stringifies (WebIDL USVString).
   return { body: new Body(null, false, String_(init)), contentType: 'text/plain;charset=UTF-8' };
 }
 
@@ -280,6 +292,9 @@ export const consume = {
   arrayBuffer: (body: Body) => consumeWith(body, copyBuffer),
   bytes: (body: Body) => consumeWith(body, copyBytes),
   json: (body: Body) => consumeWith(body, parseJson),
+  /** `mimeType` is the body's Content-Type (see mimeTypeOf), '' for none. */
+  blob: (body: Body, mimeType: string) => consumeWith(body, (b) => createBlob(copyBytes(b), mimeType)),
+  formData: (body: Body, mimeType: string) => consumeWith(body, (b) => parseForm(b, mimeType)),
   text(body: Body): Promise<string> {
     const source = body.isStream || body.unusable ? null : body.consumeText();
     if (source === null) return consumeWith(body, decodeText);
@@ -288,6 +303,23 @@ export const consume = {
     return PromiseResolve(StringPrototypeCharCodeAt(s, 0) === 0xfeff ? StringPrototypeSlice(s, 1) : s) as Promise<string>;
   },
 };
+
+/** Fetch's formData(): multipart/form-data or application/x-www-form-urlencoded, a TypeError for anything else. */
+function parseForm(bytes: Uint8Array, mimeType: string): unknown {
+  const semicolon = StringPrototypeIndexOf(mimeType, ';');
+  const essence = asciiLowercase(trimHttpWhitespace(semicolon < 0 ? mimeType : StringPrototypeSlice(mimeType, 0, semicolon)));
+  if (essence === 'multipart/form-data') return parseMultipart(bytes, mimeType);
+  if (essence === 'application/x-www-form-urlencoded') return parseUrlencodedForm(bytes);
+  throw new TypeError_(`formData() needs a multipart/form-data or application/x-www-form-urlencoded body, not ${essence === '' ? 'none' : essence}`);
+}
+
+/** The Content-Type of a header list as Fetch's "extract a MIME type" takes it: the last value; '' for none. */
+export function mimeTypeOf(headers: Headers): string {
+  const list = headersInternals.list(headers);
+  let out = '';
+  for (let i = 0; i < list.length; i++) if (asciiLowercase(list[i]![0]) === 'content-type') out = list[i]![1];
+  return out;
+}
 
 /** Encoding's "UTF-8 decode": lossy, with a leading BOM removed. */
 export function decodeText(b: Uint8Array): string {

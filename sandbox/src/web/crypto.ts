@@ -1,6 +1,7 @@
 /** crypto.getRandomValues and crypto.randomUUID over host randomness, fetched in 4 KiB batches; crypto.subtle, a lazy module (subtle.ts). */
 
 import {
+  ArrayBufferIsView,
   NumberPrototypeToString,
   StringPrototypePadStart,
   TypeError_,
@@ -45,7 +46,11 @@ const INTEGER_ARRAYS = [
 /** WebCrypto getRandomValues: integer typed arrays only, at most 65536 bytes. */
 function getRandomValues<T>(array: T): T {
   const tag = TypedArrayPrototypeGetSymbolToStringTag(array);
-  if (tag === undefined) throw new TypeError_("Failed to execute 'getRandomValues' on 'Crypto': parameter 1 is not of type 'ArrayBufferView'.");
+  if (tag === undefined) {
+    // A DataView is an ArrayBufferView, just not an integer array: WebCrypto's TypeMismatchError.
+    if (ArrayBufferIsView(array)) throw domException('TypeMismatchError', "The provided ArrayBufferView is of type 'DataView', which is not an integer array type.");
+    throw new TypeError_("Failed to execute 'getRandomValues' on 'Crypto': parameter 1 is not of type 'ArrayBufferView'.");
+  }
   let ok = false;
   for (let i = 0; i < INTEGER_ARRAYS.length; i++) if (INTEGER_ARRAYS[i] === tag) ok = true;
   if (!ok) throw domException('TypeMismatchError', `The provided ArrayBufferView is of type '${tag}', which is not an integer array type.`);

@@ -19,6 +19,7 @@ import {
   Uint8Array_,
 } from '../primordials.ts';
 import { Body, bodyFromSource, consume } from './body.ts';
+import { abortSignals } from './events-api.ts';
 import { headersInternals } from './headers.ts';
 import { Request, requestInternals } from './request.ts';
 import { type Response, responseInternals } from './response.ts';
@@ -44,23 +45,42 @@ export function fetch(input: unknown, init: unknown = undefined): Promise<Respon
   } catch (e) {
     return PromiseReject(e) as Promise<Response>;
   }
-  const { method, url, headers, redirect } = requestInternals.parts(request);
+  const { method, url, headers, redirect, signal } = requestInternals.parts(request);
   const body = requestInternals.body(request);
   const id = nextId++;
   return new Promise_<Response>((resolve, reject) => {
+    let settled = false;
+    const fail = (e: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(e);
+    };
+    if (signal !== null) {
+      const aborts = abortSignals();
+      if (aborts.aborted(signal)) return fail(aborts.reason(signal));
+      // Aborting stops the request on the host; a body being read then rejects with an AbortError.
+      aborts.addAlgorithm(signal, () => {
+        PromisePrototypeThen(callHost('fetch.abort', [id]), undefined, () => {});
+        fail(aborts.reason(signal));
+      });
+    }
     const start = (bytes: ArrayBuffer | null) => {
+      if (settled) return;
       const args = { id, url, method, headers: headersInternals.list(headers), body: bytes, redirect };
       PromisePrototypeThen(callHost('fetch.start', [args]), (head: unknown) => {
+        if (settled) return;
         try {
-          resolve(responseOf(id, method, head as Head));
+          const response = responseOf(id, method, head as Head);
+          settled = true;
+          resolve(response);
         } catch (e) {
-          reject(e);
+          fail(e);
         }
-      }, reject);
+      }, fail);
     };
     // Request bodies are sent whole (a stream is read to its end first), up to the limits of the host op.
     if (body.isNull) start(null);
-    else PromisePrototypeThen(consume.arrayBuffer(body), start, reject);
+    else PromisePrototypeThen(consume.arrayBuffer(body), start, fail);
   });
 }
 

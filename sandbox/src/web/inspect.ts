@@ -28,6 +28,7 @@ import {
   Number_,
 } from '../primordials.ts';
 import { isArrayBuffer } from './buffer-source.ts';
+import { domExceptionFields } from './dom-exception.ts';
 
 const MAX_DEPTH = 2;
 const MAX_ITEMS = 100;
@@ -195,7 +196,7 @@ function ctorName(o: object): string | undefined {
 }
 
 function isError(o: object): boolean {
-  return ObjectPrototypeToString(o) === '[object Error]';
+  return ObjectPrototypeToString(o) === '[object Error]' || domExceptionFields(o) !== null;
 }
 
 function isClass(f: Function): boolean {

@@ -30,6 +30,11 @@ const fallbackPrototypes = new WeakSet_<object>();
 /** Registers class `cls`: `isInstance` tells its genuine instances; `clone` makes the interface serialisable. */
 export function registerPlatformClass(cls: Function, isInstance: (v: object) => boolean, clone?: PlatformClone): void {
   WeakSetPrototypeAdd(registered, cls);
+  registerPlatformObjects(isInstance, clone);
+}
+
+/** Registers a brand check that covers several classes (or classes a lazy module has yet to make). */
+export function registerPlatformObjects(isInstance: (v: object) => boolean, clone?: PlatformClone): void {
   listAppend(classes, { isInstance, clone });
 }
 

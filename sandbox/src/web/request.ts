@@ -4,8 +4,10 @@
  * forbidden (as in other server runtimes).
  */
 
-import { StringPrototypeCharCodeAt, StringPrototypeIndexOf, String_, TypeError_ } from '../primordials.ts';
-import { Body, consume, extractBody } from './body.ts';
+import { PromiseReject, StringPrototypeCharCodeAt, StringPrototypeIndexOf, String_, TypeError_ } from '../primordials.ts';
+import { Body, consume, extractBody, mimeTypeOf } from './body.ts';
+import type { AbortSignal } from './events/abort.ts';
+import { abortSignals, isAbortSignal } from './events-api.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
 import { asciiUppercase, isToken } from './infra.ts';
 import { registerPlatformClass } from './platform-objects.ts';
@@ -26,6 +28,7 @@ export interface RequestInit {
   redirect?: string;
   referrer?: string;
   referrerPolicy?: string;
+  signal?: unknown;
   window?: unknown;
 }
 
@@ -54,6 +57,7 @@ const MEMBERS: [string, string[] | null | undefined][] = [
     '', 'no-referrer', 'no-referrer-when-downgrade', 'same-origin', 'origin', 'strict-origin',
     'origin-when-cross-origin', 'strict-origin-when-cross-origin', 'unsafe-url',
   ]],
+  ['signal', undefined],
   ['window', undefined],
 ];
 
@@ -88,12 +92,18 @@ interface Settings {
   redirect: string;
   referrer: string;
   referrerPolicy: string;
+  /**
+   * The signal the request follows (init's, or the input Request's), null for none. The
+   * `signal` getter makes the request's own dependent signal only when it is read: signals
+   * live in the lazy module `events`, which most invocations never load.
+   */
+  follows: AbortSignal | null;
 }
 
 function defaultSettings(): Settings {
   return {
     __proto__: null, cache: 'default', credentials: 'same-origin', integrity: '', keepalive: false, mode: 'cors',
-    redirect: 'follow', referrer: 'client', referrerPolicy: '',
+    redirect: 'follow', referrer: 'client', referrerPolicy: '', follows: null,
   } as Settings;
 }
 
@@ -122,7 +132,7 @@ const NO_INIT = { __proto__: null };
 export let requestInternals: {
   body(r: Request): Body;
   /** What fetch sends: the request's method, URL, header list and redirect mode. */
-  parts(r: Request): { method: string; url: string; headers: Headers; redirect: string };
+  parts(r: Request): { method: string; url: string; headers: Headers; redirect: string; signal: AbortSignal | null };
   /** A Request of `method` for `url` (absolute, already serialised by the host's URL parser) with `headers` as its list. */
   fromHost(url: string, method: string, headers: Headers, body: Uint8Array | null): Request;
 };
@@ -140,6 +150,7 @@ export class Request {
   #headers: Headers;
   #body: Body;
   #settings: Settings;
+  #signal: AbortSignal | null = null;
 
   constructor(input: unknown, init: RequestInit | undefined | null = undefined) {
     if (input === FROM_HOST && hostInit !== null) {
@@ -191,6 +202,10 @@ export class Request {
     for (let k = 0; k < PLAIN.length; k++) if (i[PLAIN[k]!] !== undefined) s[PLAIN[k]!] = i[PLAIN[k]!];
     if (s.cache === 'only-if-cached' && s.mode !== 'same-origin') throw fail("'only-if-cached' needs mode 'same-origin'.");
     if (i.keepalive !== undefined) s.keepalive = !!i.keepalive;
+    if (i.signal !== undefined) {
+      if (i.signal !== null && !isAbortSignal(i.signal)) throw fail("member signal is not of type 'AbortSignal'.");
+      s.follows = i.signal;
+    }
     if (i.method !== undefined) this.#method = normaliseMethod(i.method);
 
     this.#headers = from === null ? new Headers() : copyHeaders(from.#headers);
@@ -258,6 +273,13 @@ export class Request {
   get cache(): string {
     return this.#settings.cache;
   }
+  get signal(): AbortSignal {
+    if (this.#signal === null) {
+      const follows = this.#settings.follows;
+      this.#signal = follows === null ? abortSignals().create() : abortSignals().dependent([follows]);
+    }
+    return this.#signal;
+  }
   get redirect(): string {
     return this.#settings.redirect;
   }
@@ -291,23 +313,30 @@ export class Request {
     return r;
   }
 
+  // Body methods return promises: called on a wrong object they reject, they do not throw.
   arrayBuffer(): Promise<ArrayBuffer> {
-    return consume.arrayBuffer(this.#body);
+    return #body in this ? consume.arrayBuffer(this.#body) : illegal();
   }
   bytes(): Promise<Uint8Array> {
-    return consume.bytes(this.#body);
+    return #body in this ? consume.bytes(this.#body) : illegal();
+  }
+  blob(): Promise<unknown> {
+    return #body in this ? consume.blob(this.#body, mimeTypeOf(this.#headers)) : illegal();
+  }
+  formData(): Promise<unknown> {
+    return #body in this ? consume.formData(this.#body, mimeTypeOf(this.#headers)) : illegal();
   }
   text(): Promise<string> {
-    return consume.text(this.#body);
+    return #body in this ? consume.text(this.#body) : illegal();
   }
   json(): Promise<unknown> {
-    return consume.json(this.#body);
+    return #body in this ? consume.json(this.#body) : illegal();
   }
 
   static {
     requestInternals = {
       body: (r) => r.#body,
-      parts: (r) => ({ method: r.#method, url: r.#url, headers: r.#headers, redirect: r.#settings.redirect }),
+      parts: (r) => ({ method: r.#method, url: r.#url, headers: r.#headers, redirect: r.#settings.redirect, signal: r.#signal ?? r.#settings.follows }),
       fromHost: (url, method, headers, body) => {
         hostInit = { url, method, headers, body: new Body(body) };
         return new Request(FROM_HOST);
@@ -331,4 +360,8 @@ function hasCredentials(href: string): boolean {
     if (c === 0x2f || c === 0x3f || c === 0x23) return false; // '/', '?', '#'
   }
   return false;
+}
+
+function illegal(): Promise<never> {
+  return PromiseReject(new TypeError_('Illegal invocation')) as Promise<never>;
 }

@@ -9,8 +9,9 @@ import {
   StringPrototypeSlice,
   String_,
   TypeError_,
+  PromiseReject,
 } from '../primordials.ts';
-import { Body, consume, extractBody } from './body.ts';
+import { Body, consume, extractBody, mimeTypeOf } from './body.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
 import { registerPlatformClass } from './platform-objects.ts';
 import type { ReadableStream } from './streams.ts';
@@ -182,17 +183,24 @@ export class Response {
     return r;
   }
 
+  // Body methods return promises: called on a wrong object they reject, they do not throw.
   arrayBuffer(): Promise<ArrayBuffer> {
-    return consume.arrayBuffer(this.#body);
+    return #body in this ? consume.arrayBuffer(this.#body) : illegal();
   }
   bytes(): Promise<Uint8Array> {
-    return consume.bytes(this.#body);
+    return #body in this ? consume.bytes(this.#body) : illegal();
+  }
+  blob(): Promise<unknown> {
+    return #body in this ? consume.blob(this.#body, mimeTypeOf(this.#headers)) : illegal();
+  }
+  formData(): Promise<unknown> {
+    return #body in this ? consume.formData(this.#body, mimeTypeOf(this.#headers)) : illegal();
   }
   text(): Promise<string> {
-    return consume.text(this.#body);
+    return #body in this ? consume.text(this.#body) : illegal();
   }
   json(): Promise<unknown> {
-    return consume.json(this.#body);
+    return #body in this ? consume.json(this.#body) : illegal();
   }
 
   static {
@@ -228,4 +236,8 @@ function toUnsignedShort(v: unknown): number {
   const t = n < 0 ? -MathFloor(-n) : MathFloor(n);
   const m = t % 65536;
   return m < 0 ? m + 65536 : m;
+}
+
+function illegal(): Promise<never> {
+  return PromiseReject(new TypeError_('Illegal invocation')) as Promise<never>;
 }

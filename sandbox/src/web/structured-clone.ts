@@ -60,8 +60,8 @@ import {
 } from '../primordials.ts';
 import { isProxy } from '../proxy-tracking.ts';
 import { isArrayBuffer } from './buffer-source.ts';
-import { domException, type DOMException } from './dom-exception.ts';
-import { platformObjectClone } from './platform-objects.ts';
+import { DOMException, domException, domExceptionFields } from './dom-exception.ts';
+import { platformObjectClone, registerPlatformClass } from './platform-objects.ts';
 
 const ERROR_CTORS: Record<string, ErrorConstructor> = {
   __proto__: null as never,
@@ -78,6 +78,16 @@ const UNCLONEABLE_TAGS: Record<string, true> = {
 };
 
 type Memory = Map<object, unknown>;
+
+// DOMException is [Serializable] (WebIDL): a new one with the same name and message.
+registerPlatformClass(
+  DOMException,
+  (v) => domExceptionFields(v) !== null,
+  (v) => {
+    const fields = domExceptionFields(v)!;
+    return new DOMException(fields.message, fields.name);
+  },
+);
 
 /** Deep-copies `value` as structuredClone does; throws DataCloneError for uncloneable values. */
 export function structuredClone(value: unknown, options: unknown = undefined): unknown {
@@ -186,7 +196,7 @@ function cloneObject(v: object, tag: string, memory: Memory): unknown {
     for (let i = 0; i < items.length; i++) SetPrototypeAdd(out, clone(items[i], memory));
     return out;
   }
-  // The runtime's Web API objects (a DOMException is an Error here, so before errors).
+  // The runtime's Web API objects (a DOMException is an Error too, so before errors).
   const platform = platformObjectClone(v);
   if (platform === null) throw uncloneable(tag);
   if (platform !== undefined) return platform(v);

@@ -335,7 +335,8 @@ function formDecode(s: string): string {
   return utf8Decode(out.subarray(0, n));
 }
 
-function formParse(input: string): Pair[] {
+/** The application/x-www-form-urlencoded parser, over a string already decoded from UTF-8. */
+export function formParse(input: string): Pair[] {
   const list = internalList<Pair>();
   let start = 0;
   while (start <= input.length) {
