@@ -113,6 +113,22 @@ describe('structuredClone in an isolate', () => {
     });
   });
 
+  it('structuredClone: Blob and File are serialisable; FormData, events and abort signals are not', async () => {
+    const out = await guest(`${THROWN}
+      const blob = structuredClone(new Blob(['data'], { type: 'text/x' }));
+      const file = structuredClone(new File(['abc'], 'a.txt', { lastModified: 42 }));
+      return {
+        blob: [blob instanceof Blob, blob instanceof File, blob.type, await blob.text()],
+        file: [file instanceof File, file.name, file.lastModified, await file.text()],
+        refused: [new FormData(), new EventTarget(), new Event('x'), new AbortController(), AbortSignal.abort()].map((o) => thrown(() => structuredClone(o))),
+      };`);
+    expect(out).toEqual({
+      blob: [true, false, 'text/x', 'data'],
+      file: [true, 'a.txt', 42, 'abc'],
+      refused: Array(5).fill('DataCloneError'),
+    });
+  });
+
   it('structuredClone: transfer detaches ArrayBuffers in the isolate', async () => {
     const out = await guest(`${THROWN}
       const buf = new Uint8Array([1, 2, 3, 4]).buffer;

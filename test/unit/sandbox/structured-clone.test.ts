@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { isProxy, makeTrackingProxy } from '../../../sandbox/src/proxy-tracking.ts';
 import { DOMException } from '../../../sandbox/src/web/dom-exception.ts';
 import { TextDecoder } from '../../../sandbox/src/web/encoding.ts';
+import '../../../sandbox/src/web/form/index.ts';
+import { Blob, File } from '../../../sandbox/src/web/form/blob.ts';
+import { FormData } from '../../../sandbox/src/web/form/form-data.ts';
 import { Headers } from '../../../sandbox/src/web/headers.ts';
 import { ensurePlatformClass, registerPlatformClass } from '../../../sandbox/src/web/platform-objects.ts';
 import { Request } from '../../../sandbox/src/web/request.ts';
@@ -85,6 +88,17 @@ describe('structuredClone: platform objects', () => {
       expect(() => structuredClone(v)).toThrow(DataCloneError);
       expect(() => structuredClone(Object.setPrototypeOf(v, Object.prototype))).toThrow(DataCloneError);
     }
+  });
+
+  it('structuredClone: a Blob and a File come back with their bytes, type, name and lastModified; a FormData is a DataCloneError', async () => {
+    const blob = structuredClone(new Blob(['data'], { type: 'text/x' })) as Blob;
+    expect(blob).toBeInstanceOf(Blob);
+    expect(blob).not.toBeInstanceOf(File);
+    expect([blob.type, blob.size, await blob.text()]).toEqual(['text/x', 4, 'data']);
+    const file = structuredClone(new File(['abc'], 'a.txt', { type: 'text/plain', lastModified: 42 })) as File;
+    expect(file).toBeInstanceOf(File);
+    expect([file.name, file.type, file.lastModified, await file.text()]).toEqual(['a.txt', 'text/plain', 42, 'abc']);
+    expect(() => structuredClone(new FormData())).toThrow(DataCloneError);
   });
 
   it('structuredClone: an object that only inherits from a runtime class prototype clones as a plain object', () => {
