@@ -17,9 +17,9 @@ const CONNECTIONS = envInt('BENCH_CONNECTIONS', 50);
 const RUNS = envInt('BENCH_RUNS', 3);
 const WARMUP_S = envInt('BENCH_WARMUP', 2);
 
-/** About 1 KB of JSON: a page of 12 records, serialised for every request. */
+/** About 1 KB of JSON: a page of 14 records, serialised for every request. */
 const JSON_SOURCE = `
-const items = Array.from({ length: 12 }, (_, i) => ({ id: i + 1, name: 'item-' + (i + 1), price: 10 + i * 1.25, tags: ['a', 'b'], inStock: i % 2 === 0 }));
+const items = Array.from({ length: 14 }, (_, i) => ({ id: i + 1, name: 'item-' + (i + 1), price: 10 + i * 1.25, tags: ['a', 'b'], inStock: i % 2 === 0 }));
 export default {
   fetch(request) {
     return Response.json({ page: 1, total: items.length, items });

@@ -71,8 +71,8 @@ export interface RuntimeEntry {
   fireTimer(id: number): void;
   /** The answer to `bridge.call`: `value` is the result, or `{name, message}` of the error when `ok` is false. */
   settle(callId: number, ok: boolean, value: unknown): void;
-  /** The host has room for more of invocation `invocationId`'s streamed body: send the next chunk through `bridge.chunk`. */
-  pull(invocationId: number): void;
+  /** The host has room for `n` more chunks of invocation `invocationId`'s streamed body: send them through `bridge.chunk` as they come. */
+  pull(invocationId: number, n: number): void;
   /** The client went away: cancel invocation `invocationId`'s response stream. */
   cancel(invocationId: number): void;
 }
@@ -120,7 +120,7 @@ export type GuestResult =
       body: ArrayBuffer | string | null;
       /**
        * True when the body is a stream: `body` is null and the chunks follow through
-       * `bridge.chunk` (one per `entry.pull`), then `bridge.end`.
+       * `bridge.chunk` (as many as `entry.pull` granted), then `bridge.end`.
        */
       stream?: boolean;
       /** True when `bridge.finished` follows later (a stream, or `ctx.waitUntil` work); otherwise `done` finishes the invocation. */

@@ -50,11 +50,10 @@ interface Invocation {
   pendingOps: number;
 }
 
-/** Flow control of a streamed body: the gateway grants credit, one chunk per credit. */
+/** Flow control of a streamed body: the gateway grants credit, one chunk per credit, and the runtime spends it. */
 interface ResponseStream {
+  /** Chunks granted and not yet received: a chunk beyond them is refused. */
   credit: number;
-  /** A pull is in the guest's hands and its chunk has not come back yet. */
-  waiting: boolean;
   ended: boolean;
 }
 
@@ -329,7 +328,7 @@ export class HostInstance {
   #respondOpen(invocation: Invocation, stream: boolean): void {
     invocation.responded = true;
     this.#cold = false;
-    if (stream) invocation.stream = { credit: 0, waiting: false, ended: false };
+    if (stream) invocation.stream = { credit: 0, ended: false };
   }
 
   #finishFailure(invocation: Invocation, code: ErrorCode, message: string, dispose: boolean, knownCpuMs?: number): void {
@@ -365,13 +364,15 @@ export class HostInstance {
     this.#env.finished({ id, code: invocation.streamError ? 'FUNCTION_ERROR' : 'OK', cpuMs, wallMs, disposed: false });
   }
 
-  /** The gateway grants `n` more chunks of invocation `id`'s streamed body. */
+  /** The gateway grants `n` more chunks of invocation `id`'s streamed body; the runtime sends them as they come. */
   pull(id: number, n: number): void {
     const invocation = this.#current;
     const stream = invocation?.stream;
     if (!invocation || invocation.message.id !== id || !stream || stream.ended) return;
-    stream.credit += Math.max(0, Math.min(n | 0, 64));
-    this.#pullNext(invocation);
+    const granted = Math.max(0, Math.min(n | 0, 64));
+    if (granted === 0) return;
+    stream.credit += granted;
+    this.#enter(invocation, (guest) => guest.pull(id, granted));
   }
 
   /** The client went away: cancel invocation `id`'s streamed body. */
@@ -383,23 +384,14 @@ export class HostInstance {
     this.#enter(invocation, (guest) => guest.cancel(id));
   }
 
-  #pullNext(invocation: Invocation): void {
-    const stream = invocation.stream!;
-    if (stream.waiting || stream.ended || stream.credit <= 0) return;
-    stream.waiting = true;
-    stream.credit--;
-    // Called from the guest's own `chunk` callback too: enter the guest again only once that call returned.
-    process.nextTick(() => this.#enter(invocation, (guest) => guest.pull(invocation.message.id)));
-  }
-
   #chunk(id: number, chunk: ArrayBuffer | string): void {
     const invocation = this.#current;
     const stream = invocation?.stream;
-    if (!invocation || invocation.message.id !== id || !stream || stream.ended) return;
-    stream.waiting = false;
+    if (!invocation || invocation.message.id !== id || !stream || stream.ended || stream.credit <= 0) return;
+    stream.credit--;
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk instanceof ArrayBuffer ? new Uint8Array(chunk) : undefined;
-    if (bytes && bytes.byteLength > 0) this.#env.chunk(id, bytes);
-    this.#pullNext(invocation);
+    // An empty chunk still answers its credit, so the gateway's count stays right.
+    this.#env.chunk(id, bytes ?? new Uint8Array(0));
   }
 
   #end(id: number, error: string | null): void {
@@ -413,7 +405,6 @@ export class HostInstance {
       return;
     }
     stream.ended = true;
-    stream.waiting = false;
     if (reason !== null) invocation.streamError = true;
     this.#env.end({ id, error: reason });
   }

@@ -57,10 +57,10 @@ interface StreamFeed {
   done: boolean;
 }
 
-/** Chunks asked ahead of the client, so the host's next chunk is on its way while one is written. */
-const STREAM_WINDOW_CHUNKS = 4;
+/** Chunks asked ahead of the client, so the host's next chunks are on their way while one is written. */
+const STREAM_WINDOW_CHUNKS = 16;
 /** Bytes the gateway queues for a slow client before it stops asking for more. */
-const STREAM_QUEUE_BYTES = 256 * 1024;
+const STREAM_QUEUE_BYTES = 1024 * 1024;
 
 /** One sandbox host child process. */
 export class SandboxHost {
@@ -240,8 +240,9 @@ export class SandboxHost {
     if (feed.done) return;
     const room = feed.controller.desiredSize ?? 0;
     if (room <= 0) return;
+    // Topped up in batches: each grant is one entry into the guest on the host.
+    if (feed.outstanding > STREAM_WINDOW_CHUNKS / 2) return;
     const n = STREAM_WINDOW_CHUNKS - feed.outstanding;
-    if (n <= 0) return;
     feed.outstanding += n;
     this.#writer.send(FrameType.Pull, { id, instanceId: this.#open.get(id)?.instanceId, n });
   }
@@ -276,9 +277,9 @@ export class SandboxHost {
       }
       case FrameType.Chunk: {
         const feed = this.#open.get(frame.header.id as number)?.stream;
-        if (!feed || feed.done || !frame.body) return;
+        if (!feed || feed.done) return;
         feed.outstanding--;
-        feed.controller.enqueue(frame.body);
+        if (frame.body) feed.controller.enqueue(frame.body);
         this.#askForMore(frame.header.id as number, feed);
         return;
       }

@@ -196,9 +196,9 @@ export class GuestIsolate {
     this.#settle.applySync(undefined, [callId, ok, value], { arguments: { copy: true } });
   }
 
-  /** Ask for the next chunk of a streamed response. */
-  pull(invocationId: number): void {
-    this.#pull.applySync(undefined, [invocationId]);
+  /** Grant a streamed response `n` more chunks. */
+  pull(invocationId: number, n: number): void {
+    this.#pull.applySync(undefined, [invocationId, n]);
   }
 
   /** Cancel a streamed response (the client went away). */

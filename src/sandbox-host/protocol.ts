@@ -54,17 +54,31 @@ export interface Frame {
 
 const PREFIX_BYTES = 9;
 
+/** Bodies from this size on are written as they are, not copied into the frame's buffer. */
+const SEPARATE_BODY_BYTES = 16 * 1024;
+
 /** Serialise one frame. */
 export function encodeFrame(type: FrameType, header: unknown, body?: Uint8Array): Buffer {
+  const parts = encodeFrameParts(type, header, body);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/**
+ * One frame as the buffers to write: the prefix and header, with a small body copied in,
+ * or followed by a large body as it is (a streamed response's chunks are not copied again).
+ */
+function encodeFrameParts(type: FrameType, header: unknown, body?: Uint8Array): Buffer[] {
   const json = Buffer.from(JSON.stringify(header));
   const bodyLength = body ? body.byteLength : 0;
-  const out = Buffer.allocUnsafe(4 + 1 + 4 + json.length + bodyLength);
+  const separate = bodyLength >= SEPARATE_BODY_BYTES;
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + json.length + (separate ? 0 : bodyLength));
   out.writeUInt32LE(1 + 4 + json.length + bodyLength, 0);
   out.writeUInt8(type, 4);
   out.writeUInt32LE(json.length, 5);
   json.copy(out, PREFIX_BYTES);
+  if (separate) return [out, Buffer.from(body!.buffer, body!.byteOffset, bodyLength)];
   if (body && bodyLength > 0) out.set(body, PREFIX_BYTES + json.length);
-  return out;
+  return [out];
 }
 
 /** Incremental decoder: feed it socket chunks, it calls back once per whole frame. */
@@ -100,8 +114,10 @@ export class FrameReader {
       const bodyStart = headerStart + headerLength;
       const end = start + frameLength;
       const header = JSON.parse(buffer.toString('utf8', headerStart, bodyStart));
-      // Bodies are copied out so the big receive buffer can be released.
-      const body = end > bodyStart ? Buffer.from(buffer.subarray(bodyStart, end)) : undefined;
+      // A small body is copied out so the big receive buffer can be released; a body that is
+      // most of that buffer keeps it (no copy of a streamed chunk).
+      const bodyLength = end - bodyStart;
+      const body = bodyLength <= 0 ? undefined : bodyLength * 2 >= buffer.length ? buffer.subarray(bodyStart, end) : Buffer.from(buffer.subarray(bodyStart, end));
       offset = end;
       this.#onFrame({ type, header, body });
     }
@@ -115,6 +131,7 @@ export class FrameReader {
 export class FrameWriter {
   readonly #socket: Socket;
   #queue: Buffer[] = [];
+  #queuedBytes = 0;
   #scheduled = false;
 
   constructor(socket: Socket) {
@@ -122,19 +139,30 @@ export class FrameWriter {
   }
 
   send(type: FrameType, header: unknown, body?: Uint8Array): void {
-    this.#queue.push(encodeFrame(type, header, body));
+    for (const part of encodeFrameParts(type, header, body)) {
+      this.#queue.push(part);
+      this.#queuedBytes += part.length;
+    }
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#flush);
     }
   }
 
-
   readonly #flush = (): void => {
     this.#scheduled = false;
     const queue = this.#queue;
+    const bytes = this.#queuedBytes;
     if (queue.length === 0 || this.#socket.destroyed) return;
     this.#queue = [];
-    this.#socket.write(queue.length === 1 ? queue[0]! : Buffer.concat(queue));
+    this.#queuedBytes = 0;
+    if (queue.length === 1) this.#socket.write(queue[0]!);
+    // Small frames are joined (one copy is cheaper than a long writev); large bodies go as they are.
+    else if (bytes < 4 * SEPARATE_BODY_BYTES) this.#socket.write(Buffer.concat(queue, bytes));
+    else {
+      this.#socket.cork();
+      for (const part of queue) this.#socket.write(part);
+      this.#socket.uncork();
+    }
   };
 }

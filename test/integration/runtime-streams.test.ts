@@ -81,7 +81,7 @@ function start(code: string): Instance {
       const q = queued.get(id);
       if (q?.length) return resolve(q.shift()!);
       waiting.set(id, resolve);
-      guest.pull(id);
+      guest.pull(id, 1);
     });
   return {
     guest,
@@ -145,6 +145,29 @@ describe('runtime: streamed responses', () => {
     expect(await fn.pull(id)).toEqual({ chunk: Buffer.from('part3;') });
     expect(await fn.pull(id)).toEqual({ end: null });
     expect(fn.finished.has(id)).toBe(true);
+  });
+
+  it('stream: one grant of n chunks sends up to n chunks from a single entry, no more', async () => {
+    const fn = start(handler(`
+      let n = 0;
+      return new Response(new ReadableStream({
+        pull(c) { n++; if (n <= 5) c.enqueue(new TextEncoder().encode('c' + n)); else c.close(); },
+      }));`));
+    const { id } = await fn.invoke();
+    const sent: unknown[] = [];
+    const chunk = (e: unknown) => sent.push(e);
+    fn.guest.setHooks({
+      log: () => {},
+      setTimer: () => {},
+      clearTimer: () => {},
+      done: () => {},
+      chunk: (_id, c) => chunk(Buffer.from(c as ArrayBuffer).toString()),
+      end: (_id, e) => chunk({ end: e }),
+    });
+    fn.guest.pull(id, 3);
+    expect(sent).toEqual(['c1', 'c2', 'c3']);
+    fn.guest.pull(id, 10);
+    expect(sent).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', { end: null }]);
   });
 });
 

@@ -20,9 +20,12 @@ import {
   MapPrototypeGet,
   MapPrototypeSet,
   PromisePrototypeThen,
+  TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeGetByteOffset,
 } from '../primordials.ts';
 import { type BodyStreamReader, consume } from '../web/body.ts';
-import { toArrayBuffer } from '../web/buffer-source.ts';
+import { isArrayBuffer, toArrayBuffer } from '../web/buffer-source.ts';
 import { DOMException } from '../web/dom-exception.ts';
 import { settleHostCall } from '../host-calls.ts';
 import { Request } from '../web/request.ts';
@@ -105,6 +108,8 @@ interface Open {
   id: number;
   reader: BodyStreamReader | null;
   reading: boolean;
+  /** Chunks the host can take now. */
+  credit: number;
   waits: number;
   responded: boolean;
   over: boolean;
@@ -114,7 +119,7 @@ const open = new Map_<number, Open>();
 
 function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined): void {
   tickClock();
-  const state: Open = { id, reader: null, reading: false, waits: 0, responded: false, over: false };
+  const state: Open = { id, reader: null, reading: false, credit: 0, waits: 0, responded: false, over: false };
   let finished = false;
   const finish = (r: GuestResult, reader: BodyStreamReader | null = null) => {
     if (finished) return;
@@ -200,12 +205,22 @@ function finishIfIdle(state: Open): void {
   }
 }
 
-/** `entry.pull`: send the next chunk of invocation `id`'s streamed body. */
-function pull(id: number): void {
+/** `entry.pull`: the host can take `n` more chunks of invocation `id`'s streamed body. */
+function pull(id: number, n: number): void {
   tickClock();
   const state = MapPrototypeGet(open, id);
-  if (state === undefined || state.reader === null || state.reading) return;
+  if (state === undefined || state.reader === null) return;
+  state.credit += n > 0 ? n : 1;
+  if (!state.reading) readNext(state);
+}
+
+/**
+ * Reads and sends chunks while the host has room. A source that has data ready yields its
+ * chunks in microtasks, so one entry from the host sends them all.
+ */
+function readNext(state: Open): void {
   const reader = state.reader;
+  if (reader === null || state.credit <= 0) return;
   state.reading = true;
   PromisePrototypeThen(
     reader.next(),
@@ -213,11 +228,13 @@ function pull(id: number): void {
       state.reading = false;
       if (state.reader !== reader) return;
       if (chunk === null) return endStream(state, null);
+      state.credit--;
       try {
-        host.chunk(id, toArrayBuffer(chunk));
+        host.chunk(state.id, wholeBuffer(chunk));
       } catch {
         // the host went away
       }
+      readNext(state);
     },
     (e: unknown) => {
       state.reading = false;
@@ -227,6 +244,13 @@ function pull(id: number): void {
       endStream(state, `${r.name}: ${r.message}`);
     },
   );
+}
+
+/** The chunk's bytes as an ArrayBuffer for the host (which copies them as it receives them): its own buffer when the chunk spans all of it. */
+function wholeBuffer(chunk: Uint8Array): ArrayBuffer {
+  const buffer = TypedArrayPrototypeGetBuffer(chunk);
+  const whole = TypedArrayPrototypeGetByteOffset(chunk) === 0 && TypedArrayPrototypeGetByteLength(chunk) === ArrayBufferPrototypeGetByteLength(buffer);
+  return whole && isArrayBuffer(buffer) ? buffer : toArrayBuffer(chunk);
 }
 
 function endStream(state: Open, error: string | null): void {
