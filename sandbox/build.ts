@@ -7,9 +7,10 @@
  *   Function.prototype.toString), so it is kept small: minified and pure ASCII (a single
  *   non-Latin-1 character would make V8 store the whole source as UTF-16, twice the bytes).
  * - Lazy modules: big, rarely used pieces (whatwg-url, tr46's IDNA tables, streams, SubtleCrypto,
- *   events and abort signals, Blob/File/FormData, URLPattern) built as separate scripts that the
- *   runtime asks the host for (`HostBridge.lazySource`) on first use. Each is a function
- *   expression `(function (require, module, exports) {...})`; see src/lazy.ts.
+ *   events and abort signals, Blob/File/FormData, URLPattern, the legacy text encodings) built
+ *   as separate scripts that the runtime asks the host for (`HostBridge.lazySource`) on first
+ *   use. Each is a function expression `(function (require, module, exports) {...})`; see
+ *   src/lazy.ts.
  *
  * `buildRuntime()` packs both into one string (what the gateway hands its sandbox hosts);
  * `RuntimeScript` in src/sandbox-host/isolate.ts unpacks it: the boot script, then
@@ -20,6 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { singleByteIndexesModule } from './encoding-indexes.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -38,12 +40,18 @@ function lazyStub(name: string): string {
   return `module.exports = require(${JSON.stringify(`${here}src/lazy.ts`)}).lazyModule(${JSON.stringify(name)});`;
 }
 
-/** The boot script: whatwg-url (url-classes.ts's slow path) is the lazy module `url`, src/streams (web/streams.ts) the lazy module `streams`. */
+/**
+ * The boot script: whatwg-url (url-classes.ts's slow path) is the lazy module `url`, src/streams
+ * (web/streams.ts) the lazy module `streams`, src/encodings (web/encoding.ts) the lazy modules
+ * `encodings` and `encodings-cjk`.
+ */
 const bootShims: Plugin = {
   name: 'atoll-boot-shims',
   setup(b) {
     b.onResolve({ filter: /^whatwg-url$/ }, () => ({ path: 'url', namespace: 'atoll-lazy' }));
     b.onResolve({ filter: /^\.\.\/streams\/index\.ts$/ }, () => ({ path: 'streams', namespace: 'atoll-lazy' }));
+    b.onResolve({ filter: /^\.\.\/encodings\/index\.ts$/ }, () => ({ path: 'encodings', namespace: 'atoll-lazy' }));
+    b.onResolve({ filter: /^\.\.\/encodings\/cjk\.ts$/ }, () => ({ path: 'encodings-cjk', namespace: 'atoll-lazy' }));
     b.onLoad({ filter: /.*/, namespace: 'atoll-lazy' }, (a) => ({ contents: lazyStub(a.path), loader: 'js', resolveDir: here }));
   },
 };
@@ -129,6 +137,14 @@ function sharedRuntime(dir: string, kit: string): Plugin {
   };
 }
 
+/** The lazy module `encodings`: its single-byte indexes (src/encodings/indexes.ts) are computed here, from Node's TextDecoder. */
+const singleByteIndexes: Plugin = {
+  name: 'atoll-single-byte-indexes',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]encodings[\\/]indexes\.ts$/ }, () => ({ contents: singleByteIndexesModule(), loader: 'js' }));
+  },
+};
+
 const common: BuildOptions = {
   bundle: true,
   platform: 'neutral',
@@ -159,7 +175,7 @@ async function buildLazy(name: string, entry: string, plugins: Plugin[] = []): P
  * that need a probe into the runtime's internals (it must import src/index.ts first).
  */
 export async function buildRuntimeParts(entry = `${here}src/index.ts`): Promise<RuntimeParts> {
-  const [boot, url, tr46, streams, subtle, events, form, urlpattern] = await Promise.all([
+  const [boot, url, tr46, streams, subtle, events, form, urlpattern, encodings, encodingsCjk] = await Promise.all([
     build({ ...common, entryPoints: [entry], format: 'iife', globalName: '__atollRuntime', plugins: [bootShims] }),
     buildLazy('url', require.resolve('whatwg-url'), [urlShims]),
     buildLazy('tr46', require.resolve('tr46')),
@@ -168,9 +184,12 @@ export async function buildRuntimeParts(entry = `${here}src/index.ts`): Promise<
     buildLazy('events', `${here}src/web/events/index.ts`, [sharedRuntime('web/events', 'web/kit')]),
     buildLazy('form', `${here}src/web/form/index.ts`, [sharedRuntime('web/form', 'web/kit')]),
     buildLazy('urlpattern', require.resolve('urlpattern-polyfill/urlpattern')),
+    buildLazy('encodings', `${here}src/encodings/index.ts`, [bootExports, singleByteIndexes]),
+    buildLazy('encodings-cjk', `${here}src/encodings/cjk.ts`),
   ]);
   const code = boot.outputFiles![0]!.text;
-  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy: { url, tr46, streams, subtle, events, form, urlpattern } };
+  const lazy = { url, tr46, streams, subtle, events, form, urlpattern, encodings, 'encodings-cjk': encodingsCjk };
+  return { boot: `(() => {\n${code}\nreturn __atollRuntime.default;\n})()`, lazy };
 }
 
 /** Returns the runtime, packed for RuntimeScript: the boot script, then the lazy modules. */

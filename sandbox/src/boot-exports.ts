@@ -15,13 +15,16 @@ export {
   ObjectPrototypeHasOwn,
   Promise_,
   ReflectApply,
+  StringPrototypeCharCodeAt,
   String_,
   SymbolIterator,
   TypeError_,
   TypedArrayPrototypeGetBuffer,
   TypedArrayPrototypeGetSymbolToStringTag,
+  Uint16Array_,
   Uint8Array_,
   dataDescriptor,
   listAppend,
 } from './primordials.ts';
 export { bytesOfBufferSource, isArrayBuffer } from './web/buffer-source.ts';
+export { registerPlatformClass } from './web/platform-objects.ts';

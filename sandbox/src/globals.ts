@@ -12,6 +12,7 @@ import {
   WeakSet_,
 } from './primordials.ts';
 import { lazyModule, shareWithLazyModules } from './lazy.ts';
+import { installProxyTracking } from './proxy-tracking.ts';
 import { atob, btoa } from './web/base64.ts';
 import { installClock } from './web/clock.ts';
 import { createConsole } from './web/console.ts';
@@ -20,15 +21,16 @@ import { Crypto, setSubtleLoader } from './web/crypto.ts';
 import { DOMException } from './web/dom-exception.ts';
 import { TextDecoder, TextEncoder } from './web/encoding.ts';
 import { eventsInterfaces, isEventsPlatformObject } from './web/events-api.ts';
-import { formInterfaces, isBlob, isFormData } from './web/form-api.ts';
-import { Headers, headersInternals } from './web/headers.ts';
+import { formInterfaces } from './web/form-api.ts';
+import { Headers } from './web/headers.ts';
 import { kit } from './web/kit.ts';
 import { Navigator, createNavigator } from './web/navigator.ts';
 import { Performance, createPerformance } from './web/performance.ts';
+import { ensurePlatformClass, registerPlatformObjects } from './web/platform-objects.ts';
 import { Request } from './web/request.ts';
-import { Response, responseInternals } from './web/response.ts';
-import { loadedStreams, streams } from './web/streams.ts';
-import { setPlatformObjectCheck, structuredClone } from './web/structured-clone.ts';
+import { Response } from './web/response.ts';
+import { streams } from './web/streams.ts';
+import { structuredClone } from './web/structured-clone.ts';
 import { timerGlobals } from './web/timers.ts';
 import { URL, URLSearchParams } from './web/url-classes.ts';
 
@@ -56,6 +58,7 @@ const STREAM_INTERFACES = [
 
 /** Adds the globals to `g` (the isolate's global object). */
 export function installGlobals(g: object): void {
+  installProxyTracking(g);
   installClock(g as { Date: DateConstructor });
   const names = ObjectGetOwnPropertyNames(INTERFACES);
   for (let i = 0; i < names.length; i++) installInterface(g, names[i]!, INTERFACES[names[i]!]!);
@@ -85,13 +88,9 @@ export function installGlobals(g: object): void {
   ObjectDefineProperty(g, 'self', dataDescriptor(g, false, true, true));
   shareWithLazyModules('web/kit', kit);
   defineLazyInterfaces(g, ['AbortController', 'AbortSignal', 'CustomEvent', 'Event', 'EventTarget'], eventsInterfaces);
+  registerPlatformObjects(isEventsPlatformObject);
   defineLazyInterfaces(g, ['Blob', 'File', 'FormData'], formInterfaces);
   defineLazyInterfaces(g, ['URLPattern'], () => ({ URLPattern: (lazyModule('urlpattern') as { URLPattern: Function }).URLPattern }));
-  setPlatformObjectCheck(
-    (v) =>
-      headersInternals.isHeaders(v) || responseInternals(v) !== null || isRequest(v) || isStreamObject(v) || isEventsPlatformObject(v) ||
-      isBlob(v) || isFormData(v),
-  );
 }
 
 /** Installs class `cls` as global interface `name` the way WebIDL does. */
@@ -100,8 +99,12 @@ export function installInterface(g: object, name: string, cls: Function): void {
   ObjectDefineProperty(g, name, dataDescriptor(cls, false, true, true));
 }
 
-/** Gives class `cls` what WebIDL gives interface `name`: its toStringTag, enumerable members, its name. */
+/**
+ * Gives class `cls` what WebIDL gives interface `name`: its toStringTag, enumerable members,
+ * its name; and makes its instances platform objects for structuredClone.
+ */
 function prepareInterface(name: string, cls: Function): void {
+  ensurePlatformClass(cls);
   ObjectDefineProperty(cls.prototype, SymbolToStringTag, dataDescriptor(name, false, false, true));
   // Methods defined by the class syntax are already writable, non-enumerable; WebIDL makes them enumerable.
   makeMembersEnumerable(cls.prototype);
@@ -159,23 +162,6 @@ function makeMembersEnumerable(proto: object): void {
     // Lazy interfaces are installed after guest code ran: a `get` it put on Object.prototype must not join the descriptor.
     ObjectSetPrototypeOf(d, null);
     ObjectDefineProperty(proto, k, d);
-  }
-}
-
-/** An object of a stream interface (none exists before the module is loaded). */
-function isStreamObject(v: object): boolean {
-  const m = loadedStreams() as Record<string, Function> | null;
-  if (m === null) return false;
-  for (let i = 0; i < STREAM_INTERFACES.length; i++) if (v instanceof m[STREAM_INTERFACES[i]!]!) return true;
-  return false;
-}
-
-function isRequest(v: unknown): boolean {
-  try {
-    ReflectGetOwnPropertyDescriptor(Request.prototype, 'method')!.get!.call(v);
-    return true;
-  } catch {
-    return false;
   }
 }
 

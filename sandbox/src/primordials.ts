@@ -69,6 +69,11 @@ export const StringPrototypePadStart = uncurryThis(String.prototype.padStart);
 export const String_ = String;
 
 export const NumberPrototypeToString = uncurryThis(Number.prototype.toString);
+export const NumberPrototypeValueOf = uncurryThis(Number.prototype.valueOf);
+export const BooleanPrototypeValueOf = uncurryThis(Boolean.prototype.valueOf);
+export const StringPrototypeValueOf = uncurryThis(String.prototype.valueOf);
+export const BigIntPrototypeValueOf = uncurryThis(BigInt.prototype.valueOf);
+export const Object_ = Object;
 export const NumberIsInteger = Number.isInteger;
 export const NumberIsNaN = Number.isNaN;
 export const NumberIsFinite = Number.isFinite;
@@ -97,6 +102,12 @@ export const ArrayBuffer_ = ArrayBuffer;
 export const ArrayBufferIsView = ArrayBuffer.isView;
 export const ArrayBufferPrototypeGetByteLength = getter(ArrayBuffer.prototype, 'byteLength');
 export const ArrayBufferPrototypeSlice = uncurryThis(ArrayBuffer.prototype.slice);
+// ES2024 members the ES2022 lib does not type.
+type ArrayBuffer2024 = ArrayBuffer & { transfer(newLength?: number): ArrayBuffer; readonly detached: boolean; readonly resizable: boolean; readonly maxByteLength: number };
+export const ArrayBufferPrototypeTransfer = uncurryThis((ArrayBuffer.prototype as ArrayBuffer2024).transfer);
+export const ArrayBufferPrototypeGetDetached: (self: unknown) => boolean = getter(ArrayBuffer.prototype, 'detached');
+export const ArrayBufferPrototypeGetResizable: (self: unknown) => boolean = getter(ArrayBuffer.prototype, 'resizable');
+export const ArrayBufferPrototypeGetMaxByteLength: (self: unknown) => number = getter(ArrayBuffer.prototype, 'maxByteLength');
 export const SharedArrayBuffer_ = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : undefined;
 export const Uint8Array_ = Uint8Array;
 export const Uint16Array_ = Uint16Array;
@@ -134,6 +145,8 @@ export const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set);
 export const WeakMapPrototypeHas = uncurryThis(WeakMap.prototype.has);
 export const WeakMapPrototypeDelete = uncurryThis(WeakMap.prototype.delete);
 export const WeakSet_ = WeakSet;
+export const WeakSetPrototypeAdd = uncurryThis(WeakSet.prototype.add);
+export const WeakSetPrototypeHas = uncurryThis(WeakSet.prototype.has);
 export const WeakRef_ = WeakRef;
 export const WeakRefPrototypeDeref = uncurryThis(WeakRef.prototype.deref);
 
@@ -153,6 +166,9 @@ export const SymbolFor = Symbol.for;
 export const Symbol_ = Symbol;
 export const FunctionPrototype = Function.prototype;
 export const FunctionPrototypeToString = uncurryThis(Function.prototype.toString);
+export const FunctionPrototypeBind = uncurryThis(Function.prototype.bind);
+export const Proxy_ = Proxy;
+export const ProxyRevocable = Proxy.revocable;
 export const globalThis_ = globalThis;
 /** The global `eval`; called through this binding it is an indirect eval (global scope). */
 export const GlobalEval: (source: string) => unknown = globalThis.eval;

@@ -356,6 +356,18 @@ describe('crypto.subtle: CryptoKey and SubtleCrypto', () => {
     expect(out).toEqual({ own: 0, json: '{}', clone: 0 });
   });
 
+  it('CryptoKey: structuredClone gives a CryptoKey with the same attributes that signs as the original does', async () => {
+    const out = await guest(`
+      const key = await subtle.importKey('raw', utf8('Jefe'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      const { k: copy, again } = structuredClone({ k: key, again: key });
+      return {
+        isKey: copy instanceof CryptoKey, distinct: copy !== key, shared: again === copy,
+        attributes: [copy.type, copy.extractable, copy.algorithm.name, copy.algorithm.hash.name, copy.usages],
+        same: hex(await subtle.sign('HMAC', copy, utf8('x'))) === hex(await subtle.sign('HMAC', key, utf8('x'))),
+      };`);
+    expect(out).toEqual({ isKey: true, distinct: true, shared: true, attributes: ['secret', false, 'HMAC', 'SHA-256', ['sign']], same: true });
+  });
+
   it('crypto.subtle: a guest that patches Promise.prototype.constructor never sees the host answer carrying key material', async () => {
     const out = await guest(`
       // Every promise whose constructor is looked up gets a reaction that records its value.

@@ -13,6 +13,7 @@ import {
   Uint8Array_,
   dataDescriptor,
   listAppend,
+  registerPlatformClass,
 } from '../boot-exports.ts';
 
 /** A key as the runtime keeps it and as it crosses the bridge, both ways. */
@@ -63,6 +64,8 @@ export class CryptoKey {
 
   static {
     keyRecordOf = (v) => (typeof v === 'object' && v !== null && #record in v ? v.#record : undefined);
+    // CryptoKey is [Serializable] (WebCrypto): structuredClone makes a key over the same (immutable) record.
+    registerPlatformClass(this, (v) => #record in v, (v) => new CryptoKey(TOKEN, (v as CryptoKey).#record));
   }
 }
 

@@ -1,18 +1,26 @@
-/** TextEncoder and TextDecoder (WHATWG Encoding): utf-8, utf-16le and windows-1252 (which "latin1" names). */
+/**
+ * TextEncoder and TextDecoder (WHATWG Encoding). The boot script decodes utf-8, utf-16le,
+ * utf-16be and windows-1252 (which "latin1" and "ascii" name); every other encoding the
+ * standard lists is a lazy module: `encodings` (the other labels and the single-byte
+ * indexes) and `encodings-cjk` (the multi-byte decoders), see sandbox/build.ts.
+ */
 
 import {
   RangeError_,
+  StringPrototypeCharCodeAt,
+  StringPrototypeSlice,
   String_,
-  StringPrototypeToLowerCase,
   TypeError_,
-  Uint16Array_,
-  Uint8Array_,
   TypedArrayPrototypeSet,
-  TypedArrayPrototypeSubarray,
+  Uint8Array_,
 } from '../primordials.ts';
 import { bytesOfBufferSource } from './buffer-source.ts';
-import { Utf8Decoder, codeUnitsToString, utf8Encode } from './utf8.ts';
-import { trimAsciiWhitespace } from './infra.ts';
+import { asciiLowercase, trimAsciiWhitespace } from './infra.ts';
+import { registerPlatformClass } from './platform-objects.ts';
+import { SingleByteDecoder, type StreamDecoder, Utf16Decoder, windows1252Index } from './text-decoders.ts';
+import { Utf8Decoder, utf8Encode } from './utf8.ts';
+
+declare const require: (id: string) => unknown;
 
 export class TextEncoder {
   get encoding(): string {
@@ -58,6 +66,8 @@ const LABELS: Record<string, string> = {
   'ucs-2': 'utf-16le',
   unicode: 'utf-16le',
   unicodefeff: 'utf-16le',
+  'utf-16be': 'utf-16be',
+  unicodefffe: 'utf-16be',
   'ansi_x3.4-1968': 'windows-1252',
   ascii: 'windows-1252',
   cp1252: 'windows-1252',
@@ -77,26 +87,83 @@ const LABELS: Record<string, string> = {
   'x-cp1252': 'windows-1252',
 };
 
-// windows-1252 bytes 0x80..0x9F map to these code points (the Encoding standard's index).
-const W1252 = [
-  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d,
-  0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d,
-  0x17e, 0x178,
-];
+/** The lazy module `encodings` (sandbox/src/encodings). */
+interface LegacyEncodings {
+  /** The encoding a label (trimmed, lowercased) names, for labels not in LABELS; the replacement encoding's are not. */
+  encodingForLabel(label: string): string | undefined;
+  /** The index of a single-byte encoding (see SingleByteDecoder), or undefined for a multi-byte one. */
+  singleByteIndex(name: string): Uint16Array | undefined;
+}
+
+/** The lazy module `encodings-cjk` (sandbox/src/encodings/cjk.ts): @exodus/bytes's decoders, fatal unless `loose`. */
+interface CjkEncodings {
+  createMultibyteDecoder(encoding: string, loose: boolean): (bytes: Uint8Array, stream: boolean) => string;
+}
+
+const legacyEncodings = () => require('../encodings/index.ts') as LegacyEncodings;
+const cjkEncodings = () => require('../encodings/cjk.ts') as CjkEncodings;
+
+/** A multi-byte decoder from the lazy module, which throws on an error when fatal. */
+class MultiByteDecoder implements StreamDecoder {
+  #decode: (bytes: Uint8Array, stream: boolean) => string;
+  #fatal: boolean;
+
+  constructor(encoding: string, fatal: boolean) {
+    this.#decode = cjkEncodings().createMultibyteDecoder(encoding, !fatal);
+    this.#fatal = fatal;
+  }
+
+  decode(bytes: Uint8Array, flush: boolean): string | null {
+    try {
+      return this.#decode(bytes, !flush);
+    } catch (e) {
+      if (this.#fatal) return null;
+      throw e;
+    }
+  }
+}
+
+/** How a TextDecoder for `encoding` starts a stream. */
+function decoderFactory(encoding: string, fatal: boolean): () => StreamDecoder {
+  switch (encoding) {
+    case 'utf-8':
+      return () => new Utf8Decoder();
+    case 'utf-16le':
+      return () => new Utf16Decoder(false);
+    case 'utf-16be':
+      return () => new Utf16Decoder(true);
+    case 'windows-1252':
+      return () => new SingleByteDecoder(windows1252Index());
+  }
+  const index = legacyEncodings().singleByteIndex(encoding);
+  if (index !== undefined) return () => new SingleByteDecoder(index);
+  // Loaded now, so that a decoder made successfully can always decode.
+  cjkEncodings();
+  return () => new MultiByteDecoder(encoding, fatal);
+}
 
 export class TextDecoder {
   #encoding: string;
   #fatal: boolean;
   #ignoreBOM: boolean;
-  #utf8 = new Utf8Decoder();
+  #newDecoder: () => StreamDecoder;
+  /** The stream in progress (the spec's "do not flush" is true), or null. */
+  #decoder: StreamDecoder | null = null;
   #bomSeen = false;
 
+  static {
+    registerPlatformClass(this, (v) => #encoding in v);
+  }
+
   constructor(label: unknown = 'utf-8', options: { fatal?: boolean; ignoreBOM?: boolean } | undefined = undefined) {
-    const enc = LABELS[StringPrototypeToLowerCase(trimAsciiWhitespace(String_(label)))];
-    if (enc === undefined) throw new RangeError_(`The encoding label provided ('${String_(label)}') is invalid.`);
-    this.#encoding = enc;
+    // Labels match ASCII case-insensitively: String#toLowerCase would also fold e.g. the Kelvin sign into "k".
+    const key = asciiLowercase(trimAsciiWhitespace(String_(label)));
+    const encoding = LABELS[key] ?? legacyEncodings().encodingForLabel(key);
+    if (encoding === undefined) throw new RangeError_(`The encoding label provided ('${String_(label)}') is invalid.`);
+    this.#encoding = encoding;
     this.#fatal = Boolean(options?.fatal);
     this.#ignoreBOM = Boolean(options?.ignoreBOM);
+    this.#newDecoder = decoderFactory(encoding, this.#fatal);
   }
   get encoding(): string {
     return this.#encoding;
@@ -112,78 +179,26 @@ export class TextDecoder {
   decode(input: unknown = undefined, options: { stream?: boolean } | undefined = undefined): string {
     const bytes = input === undefined ? new Uint8Array_(0) : bytesOfBufferSource(input, false);
     const stream = Boolean(options?.stream);
-    let out: string;
-    if (this.#encoding === 'utf-8') {
-      const s = this.#utf8.decode(bytes, !stream, this.#fatal);
-      if (s === null) {
-        this.#utf8.reset();
-        this.#bomSeen = false;
-        throw new TypeError_('The encoded data was not valid for encoding utf-8');
-      }
-      out = s;
-    } else if (this.#encoding === 'utf-16le') {
-      out = this.#decodeUtf16(bytes, stream);
-    } else {
-      const units = new Uint16Array_(bytes.length);
-      for (let i = 0; i < bytes.length; i++) {
-        const b = bytes[i]!;
-        units[i] = b >= 0x80 && b <= 0x9f ? W1252[b - 0x80]! : b;
-      }
-      out = codeUnitsToString(units, bytes.length);
+    if (this.#decoder === null) {
+      this.#decoder = this.#newDecoder();
+      this.#bomSeen = false;
     }
-    if (!this.#ignoreBOM && !this.#bomSeen && out.length > 0) {
+    const decoder = this.#decoder;
+    if (!stream) this.#decoder = null;
+    let out = decoder.decode(bytes, !stream, this.#fatal);
+    if (out === null) {
+      this.#decoder = null;
+      throw new TypeError_(`The encoded data was not valid for encoding ${this.#encoding}`);
+    }
+    // Only the Unicode encodings have a BOM to strip, once, at the start of a stream.
+    if (!this.#bomSeen && out.length > 0 && !this.#ignoreBOM) {
       this.#bomSeen = true;
-      if (out.charCodeAt(0) === 0xfeff && this.#encoding !== 'windows-1252') out = out.slice(1);
+      if (StringPrototypeCharCodeAt(out, 0) === 0xfeff && isUnicode(this.#encoding)) out = StringPrototypeSlice(out, 1);
     }
-    if (!stream) this.#bomSeen = false;
     return out;
   }
+}
 
-  #decodeUtf16(input: Uint8Array, stream: boolean): string {
-    let bytes = input;
-    if (this.#carry.length > 0) {
-      bytes = new Uint8Array_(this.#carry.length + input.length);
-      TypedArrayPrototypeSet(bytes, this.#carry, 0);
-      TypedArrayPrototypeSet(bytes, input, this.#carry.length);
-      this.#carry = new Uint8Array_(0);
-    }
-    let end = bytes.length & ~1;
-    if (stream) {
-      // Hold back an odd byte and a trailing high surrogate until the next chunk.
-      if (end >= 2) {
-        const last = bytes[end - 2]! | (bytes[end - 1]! << 8);
-        if (last >= 0xd800 && last <= 0xdbff) end -= 2;
-      }
-      this.#carry = new Uint8Array_(TypedArrayPrototypeSubarray(bytes, end));
-    }
-    const bad = () => {
-      if (this.#fatal) {
-        this.#carry = new Uint8Array_(0);
-        throw new TypeError_('The encoded data was not valid for encoding utf-16le');
-      }
-      return 0xfffd;
-    };
-    const units = new Uint16Array_((end >> 1) + 1);
-    let o = 0;
-    for (let i = 0; i < end; i += 2) {
-      const u = bytes[i]! | (bytes[i + 1]! << 8);
-      if (u >= 0xd800 && u <= 0xdbff) {
-        const next = i + 3 < end ? bytes[i + 2]! | (bytes[i + 3]! << 8) : -1;
-        if (next >= 0xdc00 && next <= 0xdfff) {
-          units[o++] = u;
-          units[o++] = next;
-          i += 2;
-        } else {
-          units[o++] = bad();
-        }
-      } else if (u >= 0xdc00 && u <= 0xdfff) {
-        units[o++] = bad();
-      } else {
-        units[o++] = u;
-      }
-    }
-    if (!stream && end < bytes.length) units[o++] = bad();
-    return codeUnitsToString(units, o);
-  }
-  #carry = new Uint8Array_(0);
+function isUnicode(encoding: string): boolean {
+  return encoding === 'utf-8' || encoding === 'utf-16le' || encoding === 'utf-16be';
 }

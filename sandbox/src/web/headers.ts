@@ -13,6 +13,7 @@ import {
 } from '../primordials.ts';
 import { asciiLowercase, isHeaderValue, isToken, trimHttpWhitespace } from './infra.ts';
 import { defineIterator } from './iteration.ts';
+import { registerPlatformClass } from './platform-objects.ts';
 
 export type Guard = 'none' | 'immutable' | 'request' | 'response';
 type Entry = [name: string, value: string];
@@ -37,6 +38,9 @@ export let headersInternals: {
 const EMPTY = {};
 
 export class Headers {
+  static {
+    registerPlatformClass(this, (v) => #list in v);
+  }
   /** Lowercased names with original values, in insertion order (the spec's header list). */
   #list: Entry[] = internalList();
   #guard: Guard = 'none';

@@ -58,6 +58,7 @@ import { DOMException, domException } from './dom-exception.ts';
 import { registerEventsModule } from './events-api.ts';
 import { blobStream, registerFormModule } from './form-api.ts';
 import { asciiLowercase, isToken, trimHttpWhitespace } from './infra.ts';
+import { registerPlatformClass } from './platform-objects.ts';
 import { defineIterator } from './iteration.ts';
 import { setRuntimeTimer } from './timers.ts';
 import { formParse } from './url-classes.ts';
@@ -126,6 +127,7 @@ export {
   registerEventsModule,
   blobStream,
   registerFormModule,
+  registerPlatformClass,
   asciiLowercase,
   isToken,
   trimHttpWhitespace,
@@ -195,6 +197,7 @@ export function kit(): Record<string, unknown> {
     registerEventsModule,
     blobStream,
     registerFormModule,
+    registerPlatformClass,
     asciiLowercase,
     isToken,
     trimHttpWhitespace,

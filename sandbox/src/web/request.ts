@@ -10,6 +10,7 @@ import type { AbortSignal } from './events/abort.ts';
 import { abortSignals, isAbortSignal } from './events-api.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
 import { asciiUppercase, isToken } from './infra.ts';
+import { registerPlatformClass } from './platform-objects.ts';
 import type { ReadableStream } from './streams.ts';
 import { parseHref } from './url.ts';
 
@@ -141,6 +142,9 @@ const FROM_HOST = {};
 let hostInit: { url: string; method: string; headers: Headers; body: Body } | null = null;
 
 export class Request {
+  static {
+    registerPlatformClass(this, (v) => #url in v);
+  }
   #method = 'GET';
   #url: string;
   #headers: Headers;

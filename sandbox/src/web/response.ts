@@ -13,6 +13,7 @@ import {
 } from '../primordials.ts';
 import { Body, consume, extractBody, mimeTypeOf } from './body.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
+import { registerPlatformClass } from './platform-objects.ts';
 import type { ReadableStream } from './streams.ts';
 import { parseHref } from './url.ts';
 
@@ -71,6 +72,9 @@ export let responseInternals: ((v: unknown) => ResponseInternals | null) & {
 export let isResponse: (v: unknown) => boolean;
 
 export class Response {
+  static {
+    registerPlatformClass(this, (v) => #headers in v);
+  }
   #status = 200;
   #statusText = '';
   #headers: Headers;

@@ -1,8 +1,25 @@
-/** structuredClone (HTML §2.7): serialise-and-deserialise in one pass, preserving cycles and shared references. */
+/**
+ * structuredClone (HTML §2.7): serialise-and-deserialise in one pass, preserving cycles and
+ * shared references; `transfer` moves ArrayBuffers.
+ *
+ * One pass means the clone of a transferred buffer exists while the rest is still being
+ * read (a view of it may come later and needs its offset, which detaching would zero), so
+ * a transferred buffer is copied like any other and detached once the clone is complete:
+ * what a guest can observe is the spec's, the memory peak is twice the buffer's size.
+ */
 
 import {
+  ArrayBufferPrototypeGetByteLength,
+  ArrayBufferPrototypeGetDetached,
+  ArrayBufferPrototypeGetMaxByteLength,
+  ArrayBufferPrototypeGetResizable,
   ArrayBufferPrototypeSlice,
+  ArrayBufferPrototypeTransfer,
+  ArrayBuffer_,
   ArrayIsArray,
+  Array_,
+  BigIntPrototypeValueOf,
+  BooleanPrototypeValueOf,
   DataViewPrototypeGetBuffer,
   DataViewPrototypeGetByteLength,
   DataViewPrototypeGetByteOffset,
@@ -12,9 +29,13 @@ import {
   Map_,
   MapPrototypeForEach,
   MapPrototypeGet,
+  MapPrototypeHas,
   MapPrototypeSet,
+  NumberPrototypeValueOf,
   ObjectDefineProperty,
   ObjectPrototypeToString,
+  Object_,
+  ReflectApply,
   ReflectGetOwnPropertyDescriptor,
   ReflectOwnKeys,
   RegExpPrototypeGetFlags,
@@ -23,19 +44,25 @@ import {
   SetPrototypeAdd,
   SetPrototypeForEach,
   Set_,
+  StringPrototypeValueOf,
   String_,
+  SymbolIterator,
+  TypeError_,
   TypedArrayPrototypeGetBuffer,
   TypedArrayPrototypeGetByteOffset,
   TypedArrayPrototypeGetLength,
   TypedArrayPrototypeGetSymbolToStringTag,
+  TypedArrayPrototypeSet,
+  Uint8Array_,
   dataDescriptor,
+  internalList,
   listAppend,
-  ArrayBufferPrototypeGetByteLength,
 } from '../primordials.ts';
+import { isProxy } from '../proxy-tracking.ts';
 import { isArrayBuffer } from './buffer-source.ts';
 import { DOMException, domException, domExceptionFields } from './dom-exception.ts';
+import { platformObjectClone, registerPlatformClass } from './platform-objects.ts';
 
-const ERROR_NAMES = ['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError'];
 const ERROR_CTORS: Record<string, ErrorConstructor> = {
   __proto__: null as never,
   Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
@@ -44,72 +71,119 @@ const TYPED: Record<string, new (b: ArrayBuffer, o: number, l: number) => unknow
   __proto__: null as never,
   Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
 };
-const UNCLONEABLE_TAGS = ['[object Promise]', '[object WeakMap]', '[object WeakSet]', '[object WeakRef]', '[object FinalizationRegistry]', '[object SharedArrayBuffer]', '[object Generator]', '[object AsyncGenerator]'];
+const UNCLONEABLE_TAGS: Record<string, true> = {
+  __proto__: null as never,
+  '[object Promise]': true, '[object WeakMap]': true, '[object WeakSet]': true, '[object WeakRef]': true,
+  '[object FinalizationRegistry]': true, '[object SharedArrayBuffer]': true, '[object Generator]': true, '[object AsyncGenerator]': true,
+};
+
+type Memory = Map<object, unknown>;
+
+// DOMException is [Serializable] (WebIDL): a new one with the same name and message.
+registerPlatformClass(
+  DOMException,
+  (v) => domExceptionFields(v) !== null,
+  (v) => {
+    const fields = domExceptionFields(v)!;
+    return new DOMException(fields.message, fields.name);
+  },
+);
 
 /** Deep-copies `value` as structuredClone does; throws DataCloneError for uncloneable values. */
-export function structuredClone(value: unknown, options: { transfer?: unknown[] } | undefined = undefined): unknown {
-  if (arguments.length === 0) throw new TypeError("Failed to execute 'structuredClone': 1 argument required, but only 0 present.");
-  const transfer = options?.transfer;
-  if (transfer !== undefined && (!ArrayIsArray(transfer) || transfer.length > 0)) {
-    throw domException('DataCloneError', 'structuredClone: the transfer option is not supported');
+export function structuredClone(value: unknown, options: unknown = undefined): unknown {
+  if (arguments.length === 0) throw new TypeError_("Failed to execute 'structuredClone': 1 argument required, but only 0 present.");
+  const transfer = transferOption(options);
+  const memory: Memory = new Map_();
+  for (let i = 0; i < transfer.length; i++) {
+    const t = transfer[i]!;
+    if (!isArrayBuffer(t)) throw badTransfer(i, 'is not transferable');
+    for (let j = 0; j < i; j++) if (transfer[j] === t) throw badTransfer(i, 'is a duplicate');
   }
-  return clone(value, new Map_());
+  const out = clone(value, memory);
+  for (let i = 0; i < transfer.length; i++) {
+    const t = transfer[i]!;
+    if (ArrayBufferPrototypeGetDetached(t)) throw badTransfer(i, 'is detached');
+    // Detaches `t`: its bytes are in the clone already.
+    ArrayBufferPrototypeTransfer(t, 0);
+  }
+  return out;
+}
+
+/** WebIDL: the StructuredSerializeOptions dictionary's `transfer`, a sequence<object>. */
+function transferOption(options: unknown): object[] {
+  const list = internalList<object>();
+  if (options === undefined || options === null) return list;
+  if (!isObject(options)) throw new TypeError_('structuredClone: options is not an object');
+  const transfer = (options as { transfer?: unknown }).transfer;
+  if (transfer === undefined) return list;
+  const notSequence = () => new TypeError_('structuredClone: transfer is not a sequence of objects');
+  if (!isObject(transfer)) throw notSequence();
+  const method = (transfer as { [SymbolIterator]?: unknown })[SymbolIterator];
+  if (typeof method !== 'function') throw notSequence();
+  const iterator = ReflectApply(method, transfer, []) as Iterator<unknown>;
+  if (!isObject(iterator)) throw notSequence();
+  const next = iterator.next;
+  for (;;) {
+    const step = ReflectApply(next, iterator, []) as IteratorResult<unknown>;
+    if (!isObject(step)) throw notSequence();
+    if (step.done) return list;
+    const item = step.value;
+    if (!isObject(item)) throw notSequence();
+    listAppend(list, item);
+  }
+}
+
+function badTransfer(i: number, what: string): DOMException {
+  return domException('DataCloneError', `structuredClone: transfer[${i}] ${what}`);
+}
+
+function isObject(v: unknown): v is object {
+  return (typeof v === 'object' && v !== null) || typeof v === 'function';
 }
 
 function uncloneable(what: string): DOMException {
   return domException('DataCloneError', `${what} could not be cloned.`);
 }
 
-function clone(v: unknown, memory: Map<object, unknown>): unknown {
+function clone(v: unknown, memory: Memory): unknown {
   if (typeof v === 'symbol') throw uncloneable(String_(v.description === undefined ? 'Symbol()' : `Symbol(${v.description})`));
   if (typeof v === 'function') throw uncloneable('function');
   if (typeof v !== 'object' || v === null) return v;
-  const seen = MapPrototypeGet(memory, v);
-  if (seen !== undefined) return seen;
-  const tag = ObjectPrototypeToString(v);
+  if (MapPrototypeHas(memory, v)) return MapPrototypeGet(memory, v);
+  // Before anything reads the value: a Proxy's traps are the guest's code.
+  if (isProxy(v)) throw uncloneable('#<Proxy>');
+  const out = cloneObject(v, ObjectPrototypeToString(v), memory);
+  MapPrototypeSet(memory, v, out);
+  return out;
+}
 
+/** The clone of `v`; containers register themselves in `memory` before their contents are cloned (cycles). */
+function cloneObject(v: object, tag: string, memory: Memory): unknown {
   switch (tag) {
     case '[object Boolean]':
+      return Object_(BooleanPrototypeValueOf(v));
     case '[object Number]':
+      return Object_(NumberPrototypeValueOf(v));
     case '[object String]':
-    case '[object BigInt]': {
-      const out = Object((v as { valueOf(): unknown }).valueOf.call(v));
-      MapPrototypeSet(memory, v, out);
-      return out;
-    }
-    case '[object Date]': {
-      const out = new Date_(DatePrototypeGetTime(v as Date));
-      MapPrototypeSet(memory, v, out);
-      return out;
-    }
-    case '[object RegExp]': {
-      const out = new RegExp_(RegExpPrototypeGetSource(v), RegExpPrototypeGetFlags(v));
-      MapPrototypeSet(memory, v, out);
-      return out;
-    }
+      return Object_(StringPrototypeValueOf(v));
+    case '[object BigInt]':
+      return Object_(BigIntPrototypeValueOf(v));
+    case '[object Date]':
+      return new Date_(DatePrototypeGetTime(v));
+    case '[object RegExp]':
+      return new RegExp_(RegExpPrototypeGetSource(v), RegExpPrototypeGetFlags(v));
   }
-  if (isArrayBuffer(v)) {
-    const out = ArrayBufferPrototypeSlice(v, 0, ArrayBufferPrototypeGetByteLength(v));
-    MapPrototypeSet(memory, v, out);
-    return out;
-  }
-  const ta = TypedArrayPrototypeGetSymbolToStringTag(v);
-  if (ta !== undefined) {
+  if (isArrayBuffer(v)) return cloneArrayBuffer(v);
+  const typed = TypedArrayPrototypeGetSymbolToStringTag(v);
+  if (typed !== undefined) {
     const buf = clone(TypedArrayPrototypeGetBuffer(v), memory) as ArrayBuffer;
-    const out = new TYPED[ta]!(buf, TypedArrayPrototypeGetByteOffset(v), TypedArrayPrototypeGetLength(v));
-    MapPrototypeSet(memory, v, out);
-    return out;
+    return new TYPED[typed]!(buf, TypedArrayPrototypeGetByteOffset(v), TypedArrayPrototypeGetLength(v));
   }
-  if (tag === '[object DataView]') {
-    const buf = clone(DataViewPrototypeGetBuffer(v as DataView), memory) as ArrayBuffer;
-    const out = new DataView_(buf, DataViewPrototypeGetByteOffset(v as DataView), DataViewPrototypeGetByteLength(v as DataView));
-    MapPrototypeSet(memory, v, out);
-    return out;
-  }
+  if (tag === '[object DataView]') return cloneDataView(v as DataView, memory);
   if (tag === '[object Map]') {
     const out = new Map_();
     MapPrototypeSet(memory, v, out);
-    const entries: unknown[][] = [];
+    const entries: unknown[][] = internalList();
     MapPrototypeForEach(v as Map<unknown, unknown>, (val, key) => listAppend(entries, [key, val]));
     for (let i = 0; i < entries.length; i++) MapPrototypeSet(out, clone(entries[i]![0], memory), clone(entries[i]![1], memory));
     return out;
@@ -117,36 +191,58 @@ function clone(v: unknown, memory: Map<object, unknown>): unknown {
   if (tag === '[object Set]') {
     const out = new Set_();
     MapPrototypeSet(memory, v, out);
-    const items: unknown[] = [];
+    const items: unknown[] = internalList();
     SetPrototypeForEach(v as Set<unknown>, (val) => listAppend(items, val));
     for (let i = 0; i < items.length; i++) SetPrototypeAdd(out, clone(items[i], memory));
     return out;
   }
-  // DOMException is [Serializable]: its name and message make a new one.
-  const dom = domExceptionFields(v);
-  if (dom !== null) {
-    const out = new DOMException(dom.message, dom.name);
-    MapPrototypeSet(memory, v, out);
-    return out;
-  }
+  // The runtime's Web API objects (a DOMException is an Error too, so before errors).
+  const platform = platformObjectClone(v);
+  if (platform === null) throw uncloneable(tag);
+  if (platform !== undefined) return platform(v);
   if (tag === '[object Error]') return cloneError(v, memory);
   if (ArrayIsArray(v)) {
-    const out = new Array(v.length);
+    const out = new Array_((v as unknown[]).length);
     MapPrototypeSet(memory, v, out);
     copyOwn(v, out, memory);
     return out;
   }
   // Other objects with internal slots are not serialisable; ordinary objects (class instances
   // included) clone as plain objects, losing their prototype, as the spec says.
-  if (UNCLONEABLE_TAGS.includes(tag) || isPlatformObject(v)) throw uncloneable(describe(v));
+  if (UNCLONEABLE_TAGS[tag] === true) throw uncloneable(tag);
   const out = {};
   MapPrototypeSet(memory, v, out);
   copyOwn(v, out, memory);
   return out;
 }
 
+/** A copy of the buffer's bytes, resizable with the same maximum if it is. */
+function cloneArrayBuffer(v: ArrayBuffer): ArrayBuffer {
+  if (ArrayBufferPrototypeGetDetached(v)) throw uncloneable('A detached ArrayBuffer');
+  const length = ArrayBufferPrototypeGetByteLength(v);
+  if (!ArrayBufferPrototypeGetResizable(v)) return ArrayBufferPrototypeSlice(v, 0, length);
+  const Resizable = ArrayBuffer_ as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer;
+  const out = new Resizable(length, { maxByteLength: ArrayBufferPrototypeGetMaxByteLength(v) });
+  TypedArrayPrototypeSet(new Uint8Array_(out), new Uint8Array_(v, 0, length));
+  return out;
+}
+
+function cloneDataView(v: DataView, memory: Memory): DataView {
+  const buf = clone(DataViewPrototypeGetBuffer(v), memory) as ArrayBuffer;
+  let offset: number;
+  let length: number;
+  try {
+    offset = DataViewPrototypeGetByteOffset(v);
+    length = DataViewPrototypeGetByteLength(v);
+  } catch {
+    // The only way these throw on a DataView: a resizable buffer shrank under it.
+    throw uncloneable('An out-of-bounds DataView');
+  }
+  return new DataView_(buf, offset, length);
+}
+
 /** Copies own enumerable string-keyed properties, reading each with [[Get]] as the spec does. */
-function copyOwn(from: object, to: object, memory: Map<object, unknown>): void {
+function copyOwn(from: object, to: object, memory: Memory): void {
   const keys = ReflectOwnKeys(from);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
@@ -158,11 +254,11 @@ function copyOwn(from: object, to: object, memory: Map<object, unknown>): void {
   }
 }
 
-function cloneError(v: object, memory: Map<object, unknown>): Error {
+function cloneError(v: object, memory: Memory): Error {
   const rawName = (v as Error).name;
-  const name = typeof rawName === 'string' && ERROR_NAMES.includes(rawName) ? rawName : 'Error';
+  const Ctor = (typeof rawName === 'string' ? ERROR_CTORS[rawName] : undefined) ?? Error;
   const d = ReflectGetOwnPropertyDescriptor(v, 'message');
-  const out = new ERROR_CTORS[name]!();
+  const out = new Ctor();
   MapPrototypeSet(memory, v, out);
   if (d !== undefined) ObjectDefineProperty(out, 'message', dataDescriptor(String_((v as Error).message), false, true, true));
   const stack = (v as Error).stack;
@@ -171,19 +267,3 @@ function cloneError(v: object, memory: Map<object, unknown>): Error {
   if (cause !== undefined) ObjectDefineProperty(out, 'cause', dataDescriptor(clone((v as Error).cause, memory), false, true, true));
   return out;
 }
-
-// Web API objects of this runtime carry private state that a copy would lose: not serialisable.
-let platformCheck: (v: object) => boolean = () => false;
-/** Registers the test for runtime platform objects (Headers, Request, ...), which are not cloneable. */
-export function setPlatformObjectCheck(check: (v: object) => boolean): void {
-  platformCheck = check;
-}
-function isPlatformObject(v: object): boolean {
-  return platformCheck(v);
-}
-
-function describe(v: object): string {
-  const tag = ObjectPrototypeToString(v);
-  return tag === '[object Object]' ? '#<Object>' : tag;
-}
-void DOMException;

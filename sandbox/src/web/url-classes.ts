@@ -35,6 +35,7 @@ import {
   uncurryThis,
 } from '../primordials.ts';
 import { defineIterator } from './iteration.ts';
+import { registerPlatformClass } from './platform-objects.ts';
 import { plainHttpHref, whatwgUrl } from './url.ts';
 import { utf8Decode, utf8Encode } from './utf8.ts';
 
@@ -134,6 +135,9 @@ function parseWhatwg(input: string, base: string | undefined): object {
 let urlUpdateQuery: (url: URL, serialised: string) => void;
 
 export class URL {
+  static {
+    registerPlatformClass(this, (v) => #plain in v);
+  }
   #plain: Plain | null;
   /** whatwg-url's URL object, once this URL is not plain (or was set). */
   #full: object | null = null;
@@ -355,6 +359,9 @@ let paramsLink: (p: URLSearchParams, url: URL) => void;
 let paramsList: (p: URLSearchParams) => Pair[];
 
 export class URLSearchParams {
+  static {
+    registerPlatformClass(this, (v) => #list in v);
+  }
   #list: Pair[];
   #url: URL | null = null;
 

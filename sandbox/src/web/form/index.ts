@@ -4,8 +4,8 @@
  * of the runtime reaches it.
  */
 
-import { formParse, registerFormModule, utf8Decode } from '../kit.ts';
-import { Blob, File, blobInternals, makeBlob, normaliseType } from './blob.ts';
+import { formParse, registerFormModule, registerPlatformClass, utf8Decode } from '../kit.ts';
+import { Blob, File, blobInternals, fileInternals, makeBlob, makeFile, normaliseType } from './blob.ts';
 import { FormData, formDataInternals } from './form-data.ts';
 import { parseMultipart, serialiseMultipart } from './multipart.ts';
 
@@ -16,6 +16,15 @@ function parseUrlencodedForm(bytes: Uint8Array): FormData {
   for (let i = 0; i < pairs.length; i++) formDataInternals.append(fd, pairs[i]![0], pairs[i]![1]);
   return fd;
 }
+
+// Blob and File are [Serializable] (File API): a clone holds the same bytes, which no Blob ever
+// writes. FormData is not. File registers after Blob, so a File clones as a File.
+registerPlatformClass(Blob, blobInternals.isBlob, (b) => makeBlob(blobInternals.bytes(b as Blob), blobInternals.type(b as Blob)));
+registerPlatformClass(File, fileInternals.isFile, (f) => {
+  const file = f as File;
+  return makeFile(blobInternals.bytes(file), fileInternals.name(file), blobInternals.type(file), fileInternals.lastModified(file));
+});
+registerPlatformClass(FormData, formDataInternals.isFormData);
 
 registerFormModule({
   Blob,
