@@ -137,7 +137,7 @@ describe('Request', () => {
     const seen: string[] = [];
     const init = new Proxy({}, { get: (_t, k) => void seen.push(String(k)) });
     new Request('http://a/', init);
-    expect(seen).toEqual(['body', 'cache', 'credentials', 'duplex', 'headers', 'integrity', 'keepalive', 'method', 'mode', 'priority', 'redirect', 'referrer', 'referrerPolicy', 'window']);
+    expect(seen).toEqual(['body', 'cache', 'credentials', 'duplex', 'headers', 'integrity', 'keepalive', 'method', 'mode', 'priority', 'redirect', 'referrer', 'referrerPolicy', 'signal', 'window']);
   });
   it('Request: new Request(request) copies the header list as it is', () => {
     const a = new Request('http://a/', { headers: [['b', '1'], ['a', '2'], ['b', '3']] });
