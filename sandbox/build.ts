@@ -167,7 +167,23 @@ const common: BuildOptions = {
 /** A lazy module: a CommonJS bundle of `entry`, wrapped as a function expression. */
 async function buildLazy(name: string, entry: string, plugins: Plugin[] = []): Promise<string> {
   const result = await build({ ...common, entryPoints: [entry], format: 'cjs', plugins });
-  return `(function (require, module, exports) {\n${result.outputFiles![0]!.text}\n})\n//# sourceURL=atoll:${name}.js\n`;
+  const code = ownExportsOnly(result.outputFiles![0]!.text, name);
+  return `(function (require, module, exports) {\n${code}\n})\n//# sourceURL=atoll:${name}.js\n`;
+}
+
+/** esbuild's `__export` helper, minified: `for(var k in all)defProp(target,k,{get:all[k],enumerable:!0})`. */
+const EXPORT_HELPER = /for\(var (\w+) in (\w+)\)(\w+)\((\w+),\1,\{get:\2\[\1\],enumerable:!0\}\)/g;
+
+/**
+ * A lazy module is evaluated after guest code ran, and esbuild's `__export` walks its
+ * exports with for-in: a guest's enumerable `Object.prototype.x` would reach it as a
+ * getter that is not a function and break the module. Only own properties are taken.
+ */
+function ownExportsOnly(code: string, name: string): string {
+  const out = code.replace(EXPORT_HELPER, (_m, k, all, defProp, target) =>
+    `for(var ${k} in ${all})Object.prototype.hasOwnProperty.call(${all},${k})&&${defProp}(${target},${k},{get:${all}[${k}],enumerable:!0})`);
+  if (/for\(var \w+ in \w+\)\w+\(\w+,\w+,\{get:/.test(out)) throw new Error(`lazy module ${name}: esbuild's __export helper changed shape; update EXPORT_HELPER`);
+  return out;
 }
 
 /**

@@ -196,6 +196,22 @@ describe('runtime platform: the globals', () => {
     expect(json(await fn.invoke())).toEqual({ streamed: 'hello world', after: 'hello world' });
   });
 
+  it('lazy modules: an enumerable property a guest put on Object.prototype does not break them', async () => {
+    const fn = start(workers(`
+      Object.prototype.polluted = 1;
+      const out = [
+        typeof new ReadableStream().getReader,
+        new URLPattern({ pathname: '/a' }).test('https://x.test/a'),
+        typeof crypto.subtle.digest,
+        new TextDecoder('latin2').decode(new Uint8Array([0xa1])),
+        new URL('https://b\u00fccher.example/').hostname,
+      ];
+      delete Object.prototype.polluted;
+      return Response.json(out);
+    `));
+    expect(json(await fn.invoke())).toEqual(['function', true, 'function', '\u0104', 'xn--bcher-kva.example']);
+  });
+
   it('URLPattern: loads from the host on first use and matches and captures groups', async () => {
     const fn = start(workers(`
       const before = 'get' in Object.getOwnPropertyDescriptor(globalThis, 'URLPattern');
