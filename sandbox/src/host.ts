@@ -1,6 +1,7 @@
 /** The captured HostBridge, shared by the modules that call the host. Never exported to globals. */
 
 import type { HostBridge } from './bridge.ts';
+import { ObjectFreeze, ObjectIsFrozen } from './primordials.ts';
 
 const unset = (): never => {
   throw new Error('Atoll runtime: host bridge not attached');
@@ -14,6 +15,7 @@ export const host: HostBridge = {
   randomBytes: unset,
   done: unset,
   lazySource: unset,
+  lazyLoaded: unset,
   call: unset,
   chunk: unset,
   end: unset,
@@ -22,15 +24,18 @@ export const host: HostBridge = {
 
 /** Copies the bridge's functions into `host` (then freezes it) so later global changes can't swap them. */
 export function attachHost(b: HostBridge): void {
+  // Once attached, the bridge is fixed: a second attach (whoever could make it) changes nothing.
+  if (ObjectIsFrozen(host)) return;
   host.log = b.log;
   host.setTimer = b.setTimer;
   host.clearTimer = b.clearTimer;
   host.randomBytes = b.randomBytes;
   host.done = b.done;
   host.lazySource = b.lazySource;
+  host.lazyLoaded = b.lazyLoaded;
   host.call = b.call;
   host.chunk = b.chunk;
   host.end = b.end;
   host.finished = b.finished;
-  Object.freeze(host);
+  ObjectFreeze(host);
 }

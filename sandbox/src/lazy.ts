@@ -40,9 +40,13 @@ export function lazyModule(name: string): unknown {
   if (name in loaded) return loaded[name];
   const source: unknown = host.lazySource(name);
   if (typeof source !== 'string') throw new Error_(`Atoll runtime: no lazy module ${name}`);
-  const factory = GlobalEval(source);
   const module = { exports: {} as unknown };
-  ReflectApply(factory as Function, undefined, [lazyRequire, module, module.exports]);
+  try {
+    const factory = GlobalEval(source);
+    ReflectApply(factory as Function, undefined, [lazyRequire, module, module.exports]);
+  } finally {
+    host.lazyLoaded(name);
+  }
   loaded[name] = module.exports;
   return module.exports;
 }

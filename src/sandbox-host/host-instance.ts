@@ -62,6 +62,8 @@ const WATCHDOG_WALL_SLACK_MS = 50;
 const MAX_TIMERS = 10_000;
 /** Host operations one invocation may have in flight: each holds copies of its arguments in the host. */
 const MAX_PENDING_OPS = 256;
+/** CPU a lazy module of the runtime may take to evaluate, not counted against the invocation. */
+const LAZY_MODULE_BUDGET_MS = 250;
 
 export class HostInstance {
   readonly id: number;
@@ -77,6 +79,9 @@ export class HostInstance {
   #cold = true;
   #gone = false;
   #nextCallId = 1;
+  /** Isolate CPU time when the runtime asked for a lazy module's source, and how deep the loads nest. */
+  #lazyStartCpuMs: number | undefined;
+  #lazyDepth = 0;
   /** True while the main thread is inside a call into the guest (load, invoke, timer). */
   #inGuest = false;
   /** A destroy requested from inside the guest's own callback, carried out once the call returns. */
@@ -113,6 +118,8 @@ export class HostInstance {
       chunk: (id, chunk) => this.#chunk(id, chunk),
       end: (id, error) => this.#end(id, error),
       finished: (id) => this.#finished(id),
+      lazyStart: () => this.#lazyStart(),
+      lazyLoaded: () => this.#lazyLoaded(),
     });
     this.#env.watchdog.whenRunning(() => {
       const { watchdog } = this.#env;
@@ -351,6 +358,33 @@ export class HostInstance {
       return;
     }
     this.#env.send({ id, kind: 'failure', code, message, cpuMs, wallMs, cold, disposed: dispose });
+  }
+
+  #lazyStart(): void {
+    const guest = this.#guest;
+    if (this.#lazyDepth++ > 0 || !guest || guest.isDisposed) return;
+    this.#lazyStartCpuMs = guest.cpuMs;
+    // While a module evaluates, the limit makes room for it (see #lazyLoaded).
+    if (this.#current) this.#env.watchdog.extendCpu(guest, LAZY_MODULE_BUDGET_MS);
+  }
+
+  /**
+   * The runtime evaluated one of its lazy modules (streams, full URL parsing...) during an
+   * invocation: that CPU time is the platform's. The invocation's start is moved forward by
+   * it, so neither the CPU limit nor the recorded cpuMs counts it. A module loads once per
+   * isolate, and the room made while it evaluates is bounded, so a guest that patched a
+   * builtin the module calls can gain at most LAZY_MODULE_BUDGET_MS once per module.
+   */
+  #lazyLoaded(): void {
+    if (this.#lazyDepth === 0 || --this.#lazyDepth > 0) return; // a module required by another ends with it
+    const start = this.#lazyStartCpuMs;
+    this.#lazyStartCpuMs = undefined;
+    const invocation = this.#current;
+    const guest = this.#guest;
+    if (start === undefined || !invocation || !guest || guest.isDisposed) return;
+    const spent = Math.min(Math.max(0, guest.cpuMs - start), LAZY_MODULE_BUDGET_MS);
+    invocation.startCpuMs += spent;
+    this.#env.watchdog.extendCpu(guest, spent - LAZY_MODULE_BUDGET_MS);
   }
 
   /** The runtime says the open invocation is over (stream ended, waitUntil settled). */
