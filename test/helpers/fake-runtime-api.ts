@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 const PREFIX = '/2018-06-01/runtime';
 
@@ -30,6 +31,8 @@ export interface RecordedCall {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** performance.now() when the request's headers arrived. */
+  at: number;
 }
 
 export interface InvokeOptions {
@@ -74,10 +77,11 @@ export async function startFakeRuntimeApi(functionArn = 'arn:aws:lambda:local:00
   };
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const at = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = (req.url ?? '').startsWith(PREFIX) ? req.url!.slice(PREFIX.length) : (req.url ?? '');
-    const call: RecordedCall = { method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const call: RecordedCall = { method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at };
     calls.push(call);
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -88,6 +92,11 @@ export async function startFakeRuntimeApi(functionArn = 'arn:aws:lambda:local:00
       const item = queue.shift();
       if (item) return dispatch(res, item);
       polls.push(res);
+      // A runtime killed mid-poll must not be handed the next invocation.
+      res.on('close', () => {
+        const at = polls.indexOf(res);
+        if (at >= 0) polls.splice(at, 1);
+      });
       for (const wake of idleWaiters.splice(0)) wake();
       return;
     }
