@@ -237,18 +237,24 @@ def error_report(exc, request_id=""):
     if isinstance(exc, Fault):
         return {"errorMessage": exc.message, "errorType": exc.error_type, "requestId": request_id,
                 "stackTrace": exc.stack_trace}
-    import traceback  # on the first error only; a cached lookup afterwards
-
-    frames = traceback.extract_tb(exc.__traceback__)
-    # The user's frames only: not the loop's, nor importlib's above a module's top level.
-    while frames and (frames[0].filename == _THIS_CODE_FILE or "importlib" in frames[0].filename):
-        frames.pop(0)
+    error_type = type(exc).__name__
+    if not isinstance(error_type, str):
+        error_type = "Exception"
     try:
         message = str(exc)
-    except Exception:
+    except BaseException:
         message = "<str() of the exception raised>"
-    return {"errorMessage": message, "errorType": type(exc).__name__, "requestId": request_id,
-            "stackTrace": traceback.format_list(frames)}
+    try:
+        import traceback  # on the first error only; a cached lookup afterwards
+
+        frames = traceback.extract_tb(exc.__traceback__)
+        # The user's frames only: not the loop's, nor importlib's above a module's top level.
+        while frames and (frames[0].filename == _THIS_CODE_FILE or "importlib" in frames[0].filename):
+            frames.pop(0)
+        stack_trace = traceback.format_list(frames)
+    except BaseException:
+        stack_trace = []  # source lines come from the function's loaders, which may raise
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": stack_trace}
 
 
 def log_error(report):
@@ -334,9 +340,10 @@ def _set_up_process(task_root):
     # Output reaches the host through pipes, where Python would buffer it in blocks: line
     # buffering makes each printed line a log line as it is written (and flushed again
     # before every response, for a last line without a newline).
-    for stream in (sys.stdout, sys.stderr):
+    # UTF-8 whatever the locale or PYTHONIOENCODING says: the host reads the pipes as UTF-8.
+    for stream, errors in ((sys.stdout, "strict"), (sys.stderr, "backslashreplace")):
         try:
-            stream.reconfigure(line_buffering=True)
+            stream.reconfigure(encoding="utf-8", errors=errors, line_buffering=True)
         except Exception:
             pass
     here = os.path.dirname(_THIS_FILE)

@@ -180,13 +180,17 @@ def handler(event, context):
     expect(seen.s).toBe(s);
   });
 
-  it("passes print output to the process's stdout, a line at a time", async () => {
-    const { api, proc } = await start({
-      'app.py': 'import sys\n\ndef handler(event, context):\n    print("hello from", context.aws_request_id)\n    sys.stderr.write("to stderr\\n")\n    print("no newline", end="")\n    return 1\n',
-    });
+  it("passes print output to the process's stdout, a line at a time, in UTF-8", async () => {
+    const { api, proc } = await start(
+      {
+        'app.py': 'import sys\n\ndef handler(event, context):\n    print("hello from", context.aws_request_id, "\\u2713")\n    sys.stderr.write("to stderr\\n")\n    print("no newline", end="")\n    return 1\n',
+      },
+      'app.handler',
+      { PYTHONIOENCODING: 'ascii' },
+    );
     await api.invoke({}, { requestId: 'req-print' });
     await until(() => proc.stdout().includes('no newline'));
-    expect(proc.stdout()).toContain('hello from req-print\n');
+    expect(proc.stdout()).toContain('hello from req-print \u2713\n');
     await until(() => proc.stderr().includes('to stderr\n'));
   });
 
