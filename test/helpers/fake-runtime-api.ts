@@ -61,8 +61,15 @@ export interface FakeRuntimeApi {
 
 let counter = 0;
 
+export interface FakeRuntimeApiOptions {
+  functionArn?: string;
+  /** Close a connection idle this long after a response (Node's keepAliveTimeout); default never. */
+  keepAliveTimeoutMs?: number;
+}
+
 /** Starts a fake Runtime API on 127.0.0.1 on a random port. */
-export async function startFakeRuntimeApi(functionArn = 'arn:aws:lambda:local:000000000000:function:test'): Promise<FakeRuntimeApi> {
+export async function startFakeRuntimeApi(options: FakeRuntimeApiOptions = {}): Promise<FakeRuntimeApi> {
+  const functionArn = options.functionArn ?? 'arn:aws:lambda:local:000000000000:function:test';
   const calls: RecordedCall[] = [];
   const queue: { id: string; body: string; headers: Record<string, string> }[] = [];
   const outstanding = new Map<string, (o: Outcome) => void>();
@@ -115,7 +122,9 @@ export async function startFakeRuntimeApi(functionArn = 'arn:aws:lambda:local:00
     reply(404, { errorType: 'NotFound', errorMessage: `${req.method} ${path}` });
   });
   // A long poll and a long-running handler both leave the connection quiet for a while.
-  server.keepAliveTimeout = 0;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 0;
+  // Node adds a second to keepAliveTimeout by default; a test of the timeout wants it exact.
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeoutBuffer = 0;
   server.requestTimeout = 0;
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -14,6 +14,7 @@ import {
   spawnBootstrap,
   startFakeRuntimeApi,
   type FakeRuntimeApi,
+  type FakeRuntimeApiOptions,
   type RuntimeProcess,
 } from '../helpers/fake-runtime-api.ts';
 
@@ -30,19 +31,31 @@ interface Started {
 }
 
 /** A task root with `files`, a fake Runtime API and the bootstrap running against it; `handler` null leaves _HANDLER unset. */
-async function start(files: Record<string, string>, handler: string | null = 'app.handler', extraEnv: Record<string, string> = {}): Promise<Started> {
+async function start(
+  files: Record<string, string>,
+  handler: string | null = 'app.handler',
+  extraEnv: Record<string, string> = {},
+  apiOptions: FakeRuntimeApiOptions = {},
+): Promise<Started> {
   const taskRoot = mkdtempSync(join(tmpdir(), 'atoll-py-'));
   cleanups.push(() => rmSync(taskRoot, { recursive: true, force: true }));
   for (const [path, source] of Object.entries(files)) {
     mkdirSync(dirname(join(taskRoot, path)), { recursive: true });
     writeFileSync(join(taskRoot, path), source);
   }
-  const api = await startFakeRuntimeApi();
+  const api = await startFakeRuntimeApi(apiOptions);
   cleanups.push(() => api.close());
   const proc = spawnBootstrap({ ...lambdaEnv(api, taskRoot, handler ?? undefined), ...extraEnv });
   cleanups.push(() => {
     proc.child.kill('SIGKILL');
   });
+  // A runtime that dies fails the invocation at once, with its stderr, not at the test timeout.
+  const invoke = api.invoke.bind(api);
+  const died = proc.exited.then((code) => {
+    throw new Error(`bootstrap exited (${code}): ${proc.stderr()}`);
+  });
+  died.catch(() => {});
+  api.invoke = (event, options) => Promise.race([invoke(event, options), died]);
   return { api, proc, taskRoot };
 }
 
@@ -356,6 +369,19 @@ describe('python3 bootstrap: the Runtime API connection', () => {
     await api.nextWaiting();
     await api.close();
     expect(await proc.exited).not.toBe(0);
+  });
+
+  it('sends the response again on a new connection when the server closed the idle one while the handler ran', async () => {
+    const { api, proc } = await start(
+      { 'app.py': 'import time\n\ndef handler(event, context):\n    time.sleep(event)\n    return "done"\n' },
+      'app.handler',
+      {},
+      { keepAliveTimeoutMs: 50 },
+    );
+    expect(json((await api.invoke(0.3)).body)).toBe('done');
+    expect(json((await api.invoke(0.3)).body)).toBe('done');
+    expect(json((await api.invoke(0)).body)).toBe('done');
+    expect(proc.child.exitCode).toBe(null);
   });
 
   it('exits non-zero when nothing listens at AWS_LAMBDA_RUNTIME_API', async () => {
