@@ -8,16 +8,22 @@ Why a hand-written HTTP/1.1 client instead of http.client: http.client imports t
 package and ssl (about 20 ms of every cold start on the reference machine) and parses
 each response's headers through email.parser. The Runtime API is a loopback server that
 answers a handful of small, well-formed responses; reading them off one keep-alive socket
-needs only `socket`. Everything else the loop uses is imported here, once; traceback and
+needs only `_socket`. Everything else the loop uses is imported here, once; traceback and
 logging are imported only when a function needs them (its first error, its own import).
 
 Python 3.8 syntax and library, so any interpreter a host ships can run it.
 """
 import json
 import os
-import socket
 import sys
 import time
+
+try:
+    # The C module itself: socket.py adds ~4 ms of start-up (enum conversions, selectors)
+    # for conveniences this client does not use.
+    import _socket
+except ImportError:
+    import socket as _socket
 
 _API_PREFIX = "/2018-06-01/runtime"
 _ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
@@ -38,25 +44,36 @@ class RuntimeApiClient:
         self._address = ((host.strip("[]") or "127.0.0.1").encode("ascii"), int(port))
         self._host_header = ("Host: " + address + "\r\n").encode("latin-1")
         self._sock = None
-        self._reader = None
+        self._buf = b""
+        self._pos = 0
 
     def _connect(self):
         self.close()
-        sock = socket.create_connection(self._address)
-        # Requests are written whole; Nagle would hold the next one back for an ACK.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._sock = sock
-        self._reader = sock.makefile("rb")
+        host, port = self._address
+        error = OSError("no address for the Runtime API")
+        for family, kind, proto, _, sockaddr in _socket.getaddrinfo(host, port, 0, _socket.SOCK_STREAM):
+            sock = _socket.socket(family, kind, proto)
+            try:
+                # Requests are written whole; Nagle would hold the next one back for an ACK.
+                sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+                sock.connect(sockaddr)
+            except OSError as e:
+                sock.close()
+                error = e
+                continue
+            self._sock = sock
+            return
+        raise error
 
     def close(self):
         if self._sock is not None:
             try:
-                self._reader.close()
                 self._sock.close()
             except OSError:
                 pass
             self._sock = None
-            self._reader = None
+        self._buf = b""
+        self._pos = 0
 
     def request(self, method, path, body=None, headers=""):
         """Sends one request; returns (status, lower-cased headers, body bytes)."""
@@ -69,34 +86,88 @@ class RuntimeApiClient:
         reused = self._sock is not None
         if not reused:
             self._connect()
+        elif self._pos:
+            self._buf = self._buf[self._pos:]
+            self._pos = 0
+        unread = len(self._buf)
         try:
             self._sock.sendall(data)
-            status_line = self._reader.readline()
-        except OSError:
-            status_line = b""
-        if not status_line and reused:
+            head = self._read_head()
+        except (OSError, _Closed):
+            if not reused or len(self._buf) != unread:
+                raise
             # A keep-alive connection the server closed while the handler ran (an idle
             # timer): it never read the request, so sending it again once is safe.
             self._connect()
             self._sock.sendall(data)
-            status_line = self._reader.readline()
-        if not status_line:
-            raise RuntimeApiGone("the Runtime API closed the connection")
-        return self._read_response(status_line)
+            head = self._read_head()
+        return self._read_response(head)
 
-    def _read_response(self, status_line):
-        reader = self._reader
-        parts = status_line.split(None, 2)
+    def _recv(self, size):
+        data = self._sock.recv(size)
+        if not data:
+            raise _Closed("the Runtime API closed the connection")
+        return data
+
+    def _read_head(self):
+        """The status line and header lines of the next response, up to the blank line."""
+        while True:
+            end = self._buf.find(b"\r\n\r\n", self._pos)
+            if end >= 0:
+                head = self._buf[self._pos:end]
+                self._pos = end + 4
+                return head
+            self._buf = self._buf[self._pos:] + self._recv(65536)
+            self._pos = 0
+            if len(self._buf) > 65536:
+                raise RuntimeApiGone("response headers over 64 KiB")
+
+    def _read(self, length):
+        start = self._pos
+        have = len(self._buf) - start
+        if have >= length:
+            self._pos = start + length
+            return self._buf[start:start + length]
+        # A large body: received straight into its final buffer.
+        body = bytearray(length)
+        view = memoryview(body)
+        view[:have] = self._buf[start:]
+        self._buf = b""
+        self._pos = 0
+        recv_into = self._sock.recv_into
+        while have < length:
+            got = recv_into(view[have:])
+            if not got:
+                raise _Closed("the Runtime API closed the connection mid-body")
+            have += got
+        return body
+
+    def _read_to_close(self):
+        parts = [self._buf[self._pos:]]
+        while True:
+            data = self._sock.recv(65536)
+            if not data:
+                return b"".join(parts)
+            parts.append(data)
+
+    def _readline(self):
+        while True:
+            end = self._buf.find(b"\n", self._pos)
+            if end >= 0:
+                line = self._buf[self._pos:end + 1]
+                self._pos = end + 1
+                return line
+            self._buf = self._buf[self._pos:] + self._recv(65536)
+            self._pos = 0
+
+    def _read_response(self, head):
+        lines = head.split(b"\r\n")
+        parts = lines[0].split(None, 2)
         if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-            raise RuntimeApiGone("not an HTTP response: %r" % status_line[:100])
+            raise RuntimeApiGone("not an HTTP response: %r" % lines[0][:100])
         status = int(parts[1])
         headers = {}
-        while True:
-            line = reader.readline()
-            if line in (b"\r\n", b"\n"):
-                break
-            if not line:
-                raise RuntimeApiGone("the Runtime API closed the connection mid-response")
+        for line in lines[1:]:
             name, _, value = line.partition(b":")
             headers[name.strip().lower().decode("latin-1")] = value.strip().decode("latin-1")
         if status in (204, 304) or 100 <= status < 200:
@@ -104,34 +175,29 @@ class RuntimeApiClient:
         elif headers.get("transfer-encoding", "").lower() == "chunked":
             body = self._read_chunked()
         elif "content-length" in headers:
-            body = self._read_exactly(int(headers["content-length"]))
+            body = self._read(int(headers["content-length"]))
         else:
-            body = reader.read()
+            body = self._read_to_close()
             headers["connection"] = "close"
-        if headers.get("connection", "").lower() == "close" or status_line.startswith(b"HTTP/1.0"):
+        if headers.get("connection", "").lower() == "close" or parts[0] == b"HTTP/1.0":
             self.close()
         return status, headers, body
-
-    def _read_exactly(self, length):
-        body = self._reader.read(length)
-        if len(body) != length:
-            raise RuntimeApiGone("the Runtime API closed the connection mid-body")
-        return body
 
     def _read_chunked(self):
         chunks = []
         while True:
-            size_line = self._reader.readline()
-            if not size_line:
-                raise RuntimeApiGone("the Runtime API closed the connection mid-body")
-            size = int(size_line.split(b";", 1)[0].strip(), 16)
+            size = int(self._readline().split(b";", 1)[0].strip(), 16)
             if size == 0:
                 break
-            chunks.append(self._read_exactly(size))
-            self._reader.readline()
-        while self._reader.readline() not in (b"\r\n", b"\n", b""):
+            chunks.append(self._read(size))
+            self._read(2)
+        while self._readline() not in (b"\r\n", b"\n"):
             pass  # trailers
         return b"".join(chunks)
+
+
+class _Closed(Exception):
+    """The server closed the connection (an empty recv)."""
 
 
 class CognitoIdentity(object):
@@ -434,7 +500,7 @@ def main():
                            _ERROR_TYPE_HEADER + ": " + _header_safe(report["errorType"]) + "\r\n")
             return 1
         run(client, handler, static)
-    except (RuntimeApiGone, OSError, ValueError) as e:
+    except (RuntimeApiGone, _Closed, OSError, ValueError) as e:
         # The host replaces a worker that lost its Runtime API; there is nothing to retry.
         _flush_output()
         sys.stderr.write("atoll python3 runtime: Runtime API unavailable: %s\n" % e)

@@ -78,8 +78,10 @@ export async function startFakeRuntimeApi(options: FakeRuntimeApiOptions = {}): 
   let reportInitError!: (c: RecordedCall) => void;
   const initError = new Promise<RecordedCall>((r) => (reportInitError = r));
 
+  // Events go out with a Content-Length (as AWS sends them), other replies chunked (Node's
+  // default): a runtime's client meets both.
   const dispatch = (res: ServerResponse, item: (typeof queue)[number]) => {
-    res.writeHead(200, { 'content-type': 'application/json', ...item.headers });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(item.body), ...item.headers });
     res.end(item.body);
   };
 

@@ -3,7 +3,9 @@
  * a fake Runtime API: what it posts, what the handler sees, and how it fails.
  */
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -382,6 +384,58 @@ describe('python3 bootstrap: the Runtime API connection', () => {
     expect(json((await api.invoke(0.3)).body)).toBe('done');
     expect(json((await api.invoke(0)).body)).toBe('done');
     expect(proc.child.exitCode).toBe(null);
+  });
+
+  it('reads responses however the server frames and splits them', async () => {
+    // A raw server: a Content-Length event written a byte at a time, a chunked event with
+    // chunk extensions and a trailer, replies delimited by closing the connection.
+    const events = [
+      (id: string, body: string) => `HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: ${id}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      (id: string, body: string) =>
+        `HTTP/1.1 200 OK\r\nlambda-runtime-aws-request-id:${id}\r\nTransfer-Encoding: chunked\r\n\r\n` +
+        `3;ext=1\r\n${body.slice(0, 3)}\r\n${Buffer.byteLength(body.slice(3)).toString(16)}\r\n${body.slice(3)}\r\n0\r\nX-Trailer: 1\r\n\r\n`,
+    ];
+    const posted: string[] = [];
+    let served = 0;
+    const server = createNetServer((socket) => {
+      socket.setNoDelay(true);
+      let pending = Buffer.alloc(0);
+      socket.on('data', async (data) => {
+        pending = Buffer.concat([pending, data]);
+        const end = pending.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = pending.subarray(0, end).toString('latin1');
+        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        if (pending.length < end + 4 + length) return;
+        const body = pending.subarray(end + 4, end + 4 + length).toString();
+        pending = pending.subarray(end + 4 + length);
+        if (head.startsWith('GET /2018-06-01/runtime/invocation/next') && served < events.length) {
+          const reply = Buffer.from(events[served]!(`raw-${served}`, JSON.stringify({ n: served, text: 'h\u00e9llo' })));
+          served++;
+          for (const byte of reply) {
+            socket.write(Buffer.of(byte));
+            await new Promise((r) => setImmediate(r));
+          }
+        } else if (head.startsWith('POST ')) {
+          posted.push(`${head.split(' ')[1]} ${body}`);
+          socket.end('HTTP/1.1 202 Accepted\r\nConnection: close\r\n\r\n{"status":"OK"}');
+        }
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const api = { address: `127.0.0.1:${(server.address() as AddressInfo).port}` } as FakeRuntimeApi;
+    const taskRoot = mkdtempSync(join(tmpdir(), 'atoll-py-'));
+    cleanups.push(() => rmSync(taskRoot, { recursive: true, force: true }));
+    writeFileSync(join(taskRoot, 'app.py'), 'def handler(event, context):\n    return [context.aws_request_id, event]\n');
+    const proc = spawnBootstrap(lambdaEnv(api, taskRoot, 'app.handler'));
+    cleanups.push(() => void proc.child.kill('SIGKILL'));
+    await until(() => posted.length === 2);
+    expect(posted).toEqual([
+      '/2018-06-01/runtime/invocation/raw-0/response ["raw-0",{"n":0,"text":"h\\u00e9llo"}]',
+      '/2018-06-01/runtime/invocation/raw-1/response ["raw-1",{"n":1,"text":"h\\u00e9llo"}]',
+    ]);
   });
 
   it('exits non-zero when nothing listens at AWS_LAMBDA_RUNTIME_API', async () => {
