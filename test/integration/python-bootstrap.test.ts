@@ -263,6 +263,47 @@ describe('python3 bootstrap: errors', () => {
     expect(json((await api.invoke({})).body)).toBe('fine');
   });
 
+  it('decodes events and encodes results as the json module does', async () => {
+    const { api } = await start({
+      'app.py': `import json
+
+def handler(event, context):
+    if event == "circular":
+        loop = []
+        loop.append(loop)
+        return loop
+    # The same document through the json module, for comparison.
+    return {"seen": event, "again": json.loads(json.dumps(event)), "types": [type(v).__name__ for v in event["values"]]}
+`,
+    });
+    const raw = ' {"values": [12345678901234567890123, -0.5, 1e-7, "h\\u00e9 \\ud83d\\ude00", true, null, {"k": []}], "t": "\u2713"} \n';
+    const seen = JSON.parse((await api.invoke(null, { rawBody: raw })).body);
+    expect(seen.seen).toEqual(seen.again);
+    expect(seen.types).toEqual(['int', 'float', 'float', 'str', 'bool', 'NoneType', 'dict']);
+    expect(seen.seen.t).toBe('\u2713');
+    expect(seen.seen.values[3]).toBe('h\u00e9 \u{1F600}');
+    const circular = await api.invoke('circular');
+    expect(JSON.parse(circular.body).errorType).toBe('Runtime.MarshalError');
+    for (const extra of ['{"a": 1} x', '', '[1,']) {
+      expect(JSON.parse((await api.invoke(null, { rawBody: extra })).body).errorType).toBe('Runtime.UnmarshalError');
+    }
+    expect((await api.invoke({ values: [1] })).kind).toBe('response');
+  });
+
+  it('works on the json module where the interpreter has no _json', async () => {
+    const taskRoot = mkdtempSync(join(tmpdir(), 'atoll-py-'));
+    cleanups.push(() => rmSync(taskRoot, { recursive: true, force: true }));
+    writeFileSync(join(taskRoot, 'app.py'), 'def handler(event, context):\n    return {1} if event == "set" else {"got": event}\n');
+    const api = await startFakeRuntimeApi();
+    cleanups.push(() => api.close());
+    const withoutCJson = "import runpy, sys; sys.modules['_json'] = None; runpy.run_path(sys.argv[1], run_name='__main__')";
+    const proc = spawnBootstrap(lambdaEnv(api, taskRoot, 'app.handler'), ['-c', withoutCJson]);
+    cleanups.push(() => void proc.child.kill('SIGKILL'));
+    expect(JSON.parse((await api.invoke({ a: '\u00e9' })).body)).toEqual({ got: { a: '\u00e9' } });
+    expect(JSON.parse((await api.invoke('set')).body).errorType).toBe('Runtime.MarshalError');
+    expect(JSON.parse((await api.invoke(null, { rawBody: '{x' })).body).errorType).toBe('Runtime.UnmarshalError');
+  });
+
   it('writes a Decimal result as a number, as AWS does', async () => {
     const { api } = await start({ 'app.py': 'from decimal import Decimal\n\ndef handler(event, context):\n    return {"i": Decimal("12"), "f": Decimal("1.5")}\n' });
     expect(json((await api.invoke({})).body)).toEqual({ i: 12, f: 1.5 });
