@@ -11,7 +11,9 @@ answers a handful of small, well-formed responses; reading them off one keep-ali
 needs only `_socket`. Everything else the loop uses is imported here, once; traceback and
 logging are imported only when a function needs them (its first error, its own import).
 
-Python 3.8 syntax and library, so any interpreter a host ships can run it.
+Python 3.8 syntax and library, so any interpreter a host ships can run it. One file on
+purpose: a host ships and starts it with nothing beside it, and a second module would
+need the bootstrap's directory on sys.path, where it could shadow the function's own.
 """
 import os
 import sys
@@ -358,8 +360,6 @@ def error_report(exc, request_id=""):
         return {"errorMessage": exc.message, "errorType": exc.error_type, "requestId": request_id,
                 "stackTrace": exc.stack_trace}
     error_type = type(exc).__name__
-    if not isinstance(error_type, str):
-        error_type = "Exception"
     try:
         message = str(exc)
     except BaseException:
@@ -535,7 +535,6 @@ def main():
         return 2
     task_root = os.environ.get("LAMBDA_TASK_ROOT", "")
     _set_up_process(task_root)
-    client = RuntimeApiClient(address)
     static = (
         os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
         os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"),
@@ -544,6 +543,7 @@ def main():
         os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME"),
     )
     try:
+        client = RuntimeApiClient(address)
         try:
             handler = load_handler(os.environ.get("_HANDLER") or "lambda_function.lambda_handler")
             _Logging.install_if_imported()
