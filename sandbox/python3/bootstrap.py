@@ -170,7 +170,7 @@ class RuntimeApiClient:
         headers = {}
         for line in lines[1:]:
             name, _, value = line.partition(b":")
-            headers[name.strip().lower().decode("latin-1")] = value.strip().decode("latin-1")
+            headers[name.lower().decode("latin-1")] = value.strip().decode("latin-1")
         if status in (204, 304) or 100 <= status < 200:
             body = b""
         elif headers.get("transfer-encoding", "").lower() == "chunked":
@@ -485,6 +485,7 @@ def run(client, handler, static):
     encode = _encode_json
     environ = os.environ
     context_class = LambdaContext
+    traced = "_X_AMZN_TRACE_ID" in environ
     while True:
         status, headers, body = request("GET", "/invocation/next")
         if status != 200:
@@ -493,8 +494,10 @@ def run(client, handler, static):
         trace_id = headers.get("lambda-runtime-trace-id")
         if trace_id:
             environ["_X_AMZN_TRACE_ID"] = trace_id
-        elif "_X_AMZN_TRACE_ID" in environ:
-            del environ["_X_AMZN_TRACE_ID"]
+            traced = True
+        elif traced:
+            environ.pop("_X_AMZN_TRACE_ID", None)
+            traced = False
         _Logging.request_id = request_id
         try:
             try:
