@@ -2,12 +2,12 @@
  * Atoll's python3 runtime (sandbox/python3/bootstrap.py) as a real python3 process against
  * a fake Runtime API: what it posts, what the handler sees, and how it fails.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   PYTHON_BOOTSTRAP,
@@ -483,6 +483,22 @@ describe('python3 bootstrap: the Runtime API connection', () => {
     const { api, proc } = await start({ 'app.py': 'import time\ntime.sleep(0.2)\n\ndef handler(event, context):\n    return 1\n' });
     await api.close();
     expect(await proc.exited).not.toBe(0);
+  });
+
+  it('runs under -S and when started by a relative path from another directory', async () => {
+    const taskRoot = mkdtempSync(join(tmpdir(), 'atoll-py-'));
+    cleanups.push(() => rmSync(taskRoot, { recursive: true, force: true }));
+    writeFileSync(join(taskRoot, 'app.py'), 'def handler(event, context):\n    if event:\n        raise RuntimeError("x")\n    return "ok"\n');
+    const api = await startFakeRuntimeApi();
+    cleanups.push(() => api.close());
+    const repo = resolve(dirname(PYTHON_BOOTSTRAP), '../..');
+    const child = spawn(pythonExecutable(), ['-S', relative(repo, PYTHON_BOOTSTRAP)], { cwd: repo, env: lambdaEnv(api, taskRoot, 'app.handler'), stdio: 'ignore' });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    expect(JSON.parse((await api.invoke(false)).body)).toBe('ok');
+    const report = JSON.parse((await api.invoke(true)).body);
+    expect(report.errorType).toBe('RuntimeError');
+    expect(report.stackTrace).toHaveLength(1);
+    expect(report.stackTrace[0]).toMatch(/app\.py", line 3, in handler/);
   });
 
   it('is written in Python 3.8 syntax', () => {
