@@ -2,9 +2,7 @@
  * The contract between the sandbox host (src/sandbox-host) and the runtime that runs
  * inside every isolate. Types only: both sides import it.
  *
- * Boot sequence, per isolate (or, with a startup snapshot, steps 1-2 become: the runtime is
- * evaluated once per host into the snapshot without a bridge, and each isolate made from
- * the snapshot gets its bridge through `entry.attach`):
+ * Boot sequence, per isolate:
  *   1. the host sets `globalThis.__atollBridge` to a HostBridge of isolated-vm Callbacks;
  *   2. the host runs the runtime bundle (sandbox/dist/runtime.js); it captures the bridge
  *      in a closure, deletes the global, installs the Web API globals, and its completion
@@ -68,11 +66,6 @@ export interface FunctionMeta {
 
 /** The runtime bundle's completion value. */
 export interface RuntimeEntry {
-  /**
-   * Gives the runtime its host bridge when it booted without one (evaluated into a V8
-   * startup snapshot, where no host function can exist). Only the first call counts.
-   */
-  attach(bridge: HostBridge): void;
   /**
    * Run the module's top level. Returns the detected style, or an error result
    * (`kind: 'error'` for a throw at top level, `kind: 'invalid'` when it exports neither

@@ -1,7 +1,6 @@
 /** The captured HostBridge, shared by the modules that call the host. Never exported to globals. */
 
 import type { HostBridge } from './bridge.ts';
-import { ObjectFreeze, ObjectIsFrozen } from './primordials.ts';
 
 const unset = (): never => {
   throw new Error('Atoll runtime: host bridge not attached');
@@ -24,8 +23,6 @@ export const host: HostBridge = {
 
 /** Copies the bridge's functions into `host` (then freezes it) so later global changes can't swap them. */
 export function attachHost(b: HostBridge): void {
-  // Once attached, the bridge is fixed: a second attach (whoever could make it) changes nothing.
-  if (ObjectIsFrozen(host)) return;
   host.log = b.log;
   host.setTimer = b.setTimer;
   host.clearTimer = b.clearTimer;
@@ -37,5 +34,5 @@ export function attachHost(b: HostBridge): void {
   host.chunk = b.chunk;
   host.end = b.end;
   host.finished = b.finished;
-  ObjectFreeze(host);
+  Object.freeze(host);
 }

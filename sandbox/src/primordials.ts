@@ -30,7 +30,6 @@ export const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
 export const ReflectDefineProperty = Reflect.defineProperty;
 
 export const ObjectFreeze = Object.freeze;
-export const ObjectIsFrozen = Object.isFrozen;
 export const ObjectCreate = Object.create;
 export const ObjectDefineProperty = Object.defineProperty;
 export const ObjectDefineProperties = Object.defineProperties;

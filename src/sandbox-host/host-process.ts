@@ -87,7 +87,6 @@ function onFrame(frame: Frame): void {
 function boot(message: InitMessage, runtimeSource: string): void {
   init = message;
   runtime = new RuntimeScript(runtimeSource);
-  if (!runtime.useSnapshot()) process.stderr.write('atoll sandbox host: V8 could not snapshot the runtime; isolates boot it one by one\n');
   watchdog = new Watchdog(message.maxIsolates);
   startReaper(watchdog.memory);
   // Compile once so the code cache exists before the first cold start.

@@ -33,27 +33,15 @@ export interface GuestHooks {
 /** Separates the boot script from the JSON of lazy modules in sandbox/build.ts's buildRuntime() output. */
 const LAZY_MODULES_MARKER = '\n//atoll-lazy-modules\n';
 
-/** Where a snapshot's runtime leaves its entry for the host (deleted as the isolate is attached). */
-const SNAPSHOT_ENTRY = '__atollEntry';
-// Shared memory would let a guest block the host thread without using CPU time
-// (Atomics.wait). The runtime's libraries may look at these while booting; guests never.
-const REMOVE_SHARED_MEMORY = 'delete globalThis.SharedArrayBuffer; delete Atomics.wait; delete Atomics.waitAsync;';
-
 /**
- * The runtime script and the runtime's lazy modules (sources a guest's runtime fetches
- * on first use; one copy per host, shared by every isolate that loads them).
- *
- * Isolates boot from a V8 startup snapshot of the runtime when `useSnapshot()` made one:
- * the runtime is evaluated once per host, and each isolate deserialises its finished
- * state instead of running the boot again, which takes a third of the time and leaves
- * none of the boot's garbage in every isolate's heap (~100 KB less RSS per isolate).
- * Without a snapshot the script is compiled once and reused through V8's code cache.
+ * The runtime script, compiled once per host and then reused through V8's code cache,
+ * and the runtime's lazy modules (sources a guest's runtime fetches on first use; one
+ * copy per host, shared by every isolate that loads them).
  */
 export class RuntimeScript {
   readonly source: string;
   readonly #lazy = new Map<string, ivm.ExternalCopy<string>>();
   #cachedData: ivm.ExternalCopy<ArrayBuffer> | undefined;
-  #snapshot: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
   /** `bundle` is buildRuntime()'s output: the boot script, optionally followed by the lazy modules. */
   constructor(bundle: string) {
@@ -68,20 +56,6 @@ export class RuntimeScript {
   /** Lazy module `name`'s source for a guest isolate (shares this host's copy), or undefined. */
   lazySource(name: string): ivm.Copy<string> | undefined {
     return typeof name === 'string' ? this.#lazy.get(name)?.copyInto() : undefined;
-  }
-
-  /** Makes the startup snapshot isolates boot from; false (and isolates boot the script) when V8 cannot. */
-  useSnapshot(): boolean {
-    try {
-      this.#snapshot = ivm.Isolate.createSnapshot([{ code: `globalThis.${SNAPSHOT_ENTRY} = ${this.source}`, filename: 'atoll:runtime.js' }]);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  get snapshot(): ivm.ExternalCopy<ArrayBuffer> | undefined {
-    return this.#snapshot;
   }
 
   compile(isolate: ivm.Isolate): ivm.Script {
@@ -124,53 +98,45 @@ export class GuestIsolate {
 
   constructor(runtime: RuntimeScript, memoryMb: number, onCatastrophe: (message: string) => void) {
     this.memoryMb = memoryMb;
-    const snapshot = runtime.snapshot;
-    this.#isolate = new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: onCatastrophe, ...(snapshot ? { snapshot } : {}) });
+    this.#isolate = new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: onCatastrophe });
     try {
       this.#context = this.#isolate.createContextSync();
       const hook = <K extends keyof GuestHooks>(name: K) =>
         (...args: Parameters<NonNullable<GuestHooks[K]>>) => (this.#hooks?.[name] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
-      const bridge = [
-        new ivm.Callback(hook('log')),
-        new ivm.Callback(hook('setTimer')),
-        new ivm.Callback(hook('clearTimer')),
-        new ivm.Callback((length: number) => {
-          const n = Math.min(Math.max(0, length | 0), 65536);
-          return new ivm.ExternalCopy(randomBytes(n).buffer).copyInto({ release: true });
-        }),
-        new ivm.Callback(hook('done')),
-        new ivm.Callback((name: string) => {
-          this.#hooks?.lazyStart?.();
-          return runtime.lazySource(name);
-        }),
-        new ivm.Callback(hook('call')),
-        new ivm.Callback(hook('chunk')),
-        new ivm.Callback(hook('end')),
-        new ivm.Callback(hook('finished')),
-        new ivm.Callback(hook('lazyLoaded')),
-      ];
-      const BRIDGE = '{ log: $0, setTimer: $1, clearTimer: $2, randomBytes: $3, done: $4, lazySource: $5, call: $6, chunk: $7, end: $8, finished: $9, lazyLoaded: $10 }';
+      // The bridge is assembled inside a closure so its functions are never globals
+      // for longer than the runtime's first statement, which deletes them.
+      this.#context.evalClosureSync(
+        'globalThis.__atollBridge = { log: $0, setTimer: $1, clearTimer: $2, randomBytes: $3, done: $4, lazySource: $5, call: $6, chunk: $7, end: $8, finished: $9, lazyLoaded: $10 };',
+        [
+          new ivm.Callback(hook('log')),
+          new ivm.Callback(hook('setTimer')),
+          new ivm.Callback(hook('clearTimer')),
+          new ivm.Callback((length: number) => {
+            const n = Math.min(Math.max(0, length | 0), 65536);
+            return new ivm.ExternalCopy(randomBytes(n).buffer).copyInto({ release: true });
+          }),
+          new ivm.Callback(hook('done')),
+          new ivm.Callback((name: string) => {
+            this.#hooks?.lazyStart?.();
+            return runtime.lazySource(name);
+          }),
+          new ivm.Callback(hook('call')),
+          new ivm.Callback(hook('chunk')),
+          new ivm.Callback(hook('end')),
+          new ivm.Callback(hook('finished')),
+          new ivm.Callback(hook('lazyLoaded')),
+        ],
+      );
+      const entry = runtime.compile(this.#isolate).runSync(this.#context, { reference: true });
+      // Shared memory would let a guest block the host thread without using CPU time
+      // (Atomics.wait). The runtime's libraries may look at these while booting; guests never.
+      this.#context.evalSync('delete globalThis.SharedArrayBuffer; delete Atomics.wait; delete Atomics.waitAsync;');
       // Bind the entry's methods inside the isolate so no `this` crosses the boundary.
-      const BIND = 'return [e.load.bind(e), e.invoke.bind(e), e.fireTimer.bind(e), e.settle.bind(e), e.pull.bind(e), e.cancel.bind(e)];';
-      let methods: ivm.Reference<Function[]>;
-      if (snapshot) {
-        // The snapshot's runtime left its entry on the global object: taken and removed
-        // before anything else runs, and given the bridge (which only exists per isolate).
-        // V8 installs SharedArrayBuffer again in every context it makes, snapshot or not.
-        methods = this.#context.evalClosureSync(
-          `${REMOVE_SHARED_MEMORY} const e = globalThis.${SNAPSHOT_ENTRY}; delete globalThis.${SNAPSHOT_ENTRY}; e.attach(${BRIDGE}); ${BIND}`,
-          bridge,
-          { result: { reference: true } },
-        ) as ivm.Reference<Function[]>;
-      } else {
-        // The bridge is assembled inside a closure so its functions are never globals
-        // for longer than the runtime's first statement, which deletes them.
-        this.#context.evalClosureSync(`globalThis.__atollBridge = ${BRIDGE};`, bridge);
-        const entry = runtime.compile(this.#isolate).runSync(this.#context, { reference: true });
-        this.#context.evalSync(REMOVE_SHARED_MEMORY);
-        methods = this.#context.evalClosureSync(`const e = $0; ${BIND}`, [entry.derefInto()], { result: { reference: true } }) as ivm.Reference<Function[]>;
-        entry.release();
-      }
+      const methods = this.#context.evalClosureSync(
+        'const e = $0; return [e.load.bind(e), e.invoke.bind(e), e.fireTimer.bind(e), e.settle.bind(e), e.pull.bind(e), e.cancel.bind(e)];',
+        [entry.derefInto()],
+        { result: { reference: true } },
+      ) as ivm.Reference<Function[]>;
       this.#load = methods.getSync(0, { reference: true }) as ivm.Reference<Function>;
       this.#invoke = methods.getSync(1, { reference: true }) as ivm.Reference<Function>;
       this.#fireTimer = methods.getSync(2, { reference: true }) as ivm.Reference<Function>;
@@ -178,6 +144,7 @@ export class GuestIsolate {
       this.#pull = methods.getSync(4, { reference: true }) as ivm.Reference<Function>;
       this.#cancel = methods.getSync(5, { reference: true }) as ivm.Reference<Function>;
       methods.release();
+      entry.release();
     } catch (error) {
       if (!this.#isolate.isDisposed) this.#isolate.dispose();
       throw error;

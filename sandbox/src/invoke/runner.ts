@@ -1,7 +1,7 @@
 /** The RuntimeEntry: loading the user module and dispatching invocations (see bridge.ts for the contract). */
 
-import type { FunctionMeta, GuestRequest, GuestResult, HostBridge, LoadResult, ModuleFactory, RuntimeEntry } from '../bridge.ts';
-import { attachHost, host } from '../host.ts';
+import type { FunctionMeta, GuestRequest, GuestResult, LoadResult, ModuleFactory, RuntimeEntry } from '../bridge.ts';
+import { host } from '../host.ts';
 import {
   ArrayBufferPrototypeGetByteLength,
   JSONParse,
@@ -30,7 +30,7 @@ import { DOMException } from '../web/dom-exception.ts';
 import { settleHostCall } from '../host-calls.ts';
 import { Request } from '../web/request.ts';
 import { responseInternals } from '../web/response.ts';
-import { resetClock, tickClock } from '../web/clock.ts';
+import { tickClock } from '../web/clock.ts';
 import { fireTimer as runTimer } from '../web/timers.ts';
 import { utf8ByteLength } from '../web/utf8.ts';
 import { errorResult } from './errors.ts';
@@ -363,10 +363,4 @@ function settle(callId: number, ok: boolean, value: unknown): void {
 }
 
 /** The entry the host keeps; frozen so nothing can swap its methods. */
-/** `entry.attach`: the runtime booted without its host (into a startup snapshot); this is when it gets it. */
-function attach(bridge: HostBridge): void {
-  attachHost(bridge);
-  resetClock();
-}
-
-export const entry: RuntimeEntry = ObjectFreeze({ attach, load, invoke, fireTimer, settle, pull, cancel });
+export const entry: RuntimeEntry = ObjectFreeze({ load, invoke, fireTimer, settle, pull, cancel });

@@ -33,19 +33,9 @@ import {
 } from '../primordials.ts';
 
 let wallMs = DateNow();
-/** The time origin (HR-Time): the real time when the runtime was attached to its host. */
-export let timeOrigin = wallMs;
+/** The time origin (HR-Time): the real time when the runtime booted. */
+export const timeOrigin = wallMs;
 let monotonicMs = 0;
-
-/**
- * Starts the clock afresh: the runtime may have booted long before (into a V8 startup
- * snapshot shared by every isolate of a host), but its time origin is its own start.
- */
-export function resetClock(): void {
-  wallMs = DateNow();
-  timeOrigin = wallMs;
-  monotonicMs = 0;
-}
 
 /** Moves the clock to the real time; called when the host enters the runtime. */
 export function tickClock(): void {
