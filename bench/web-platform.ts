@@ -10,6 +10,7 @@
  */
 import { AtollServer, HELLO_SOURCE } from './lib/atoll.ts';
 import { generateLoad, loadGenerator, type LoadResult } from './lib/load.ts';
+import { cpuTimeMs, processTree } from './lib/procs.ts';
 import { envInt, median, printTable, round, writeResult } from './lib/report.ts';
 
 const DURATION_S = envInt('BENCH_DURATION', 10);
@@ -35,15 +36,20 @@ try {
   if (probe.status !== 200 || bytes < 900 || bytes > 1200) throw new Error(`json1k answered ${probe.status} with ${bytes} bytes`);
   console.log(`web-platform: ${RUNS} x ${DURATION_S} s, ${CONNECTIONS} connections, ${loadGenerator()}; json1k body ${bytes} bytes`);
   const targets = { hello: `${server.url}/fn/hello`, json1k: `${server.url}/fn/json1k` };
-  const samples: Record<string, LoadResult[]> = { hello: [], json1k: [] };
+  const samples: Record<string, (LoadResult & { cpuUsPerReq: number })[]> = { hello: [], json1k: [] };
   for (const url of Object.values(targets)) {
     if (WARMUP_S > 0) await generateLoad({ url, durationS: WARMUP_S, connections: CONNECTIONS, cpus: '1' });
   }
   for (let run = 1; run <= RUNS; run++) {
     for (const [name, url] of Object.entries(targets)) {
-      const s = await generateLoad({ url, durationS: DURATION_S, connections: CONNECTIONS, cpus: '1' });
+      // Server CPU per request (gateway and sandbox hosts): steadier than req/s on a shared machine.
+      const pids = processTree(server.pid);
+      const cpuBefore = pids.map(cpuTimeMs);
+      const load = await generateLoad({ url, durationS: DURATION_S, connections: CONNECTIONS, cpus: '1' });
+      const cpuMs = pids.reduce((sum, pid, i) => sum + cpuTimeMs(pid) - cpuBefore[i]!, 0);
+      const s = { ...load, cpuUsPerReq: load.requests ? (cpuMs * 1000) / load.requests : 0 };
       samples[name]!.push(s);
-      console.log(`run ${run} ${name.padEnd(7)} ${Math.round(s.reqPerSec)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms  errors ${s.errors}  non-2xx ${s.non2xx}`);
+      console.log(`run ${run} ${name.padEnd(7)} ${Math.round(s.reqPerSec)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms  ${s.cpuUsPerReq.toFixed(1)} µs CPU/req  errors ${s.errors}  non-2xx ${s.non2xx}`);
     }
   }
   const rows = Object.entries(samples).map(([name, s]) => ({
@@ -51,6 +57,7 @@ try {
     reqPerSec: Math.round(median(s.map((x) => x.reqPerSec))),
     p50Ms: round(median(s.map((x) => x.p50Ms))),
     p99Ms: round(median(s.map((x) => x.p99Ms))),
+    cpuUsPerReq: round(median(s.map((x) => x.cpuUsPerReq)), 1),
     errors: s.reduce((sum, x) => sum + x.errors + x.non2xx, 0),
   }));
   const gap = round(1 - rows[1]!.reqPerSec / rows[0]!.reqPerSec, 3);
