@@ -9,7 +9,8 @@ import type { GuestResult, LogLevel } from '../../sandbox/src/bridge.ts';
 import type { GuestIsolate, Kill, Watchdog } from './isolate.ts';
 import type { CreateMessage, EndMessage, FinishedMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
 import type { StackMapper } from './stack-map.ts';
-import { OpError, hostOps, type HostOpSettings, type OpContext } from './host-ops/index.ts';
+import { hostOps, opErrorValue, type HostOpSettings, type OpContext } from './host-ops/index.ts';
+import { ALLOCATION_FAILURE, classifyDeath, describeThrown, isAllocationFailure, isUnhandledRejection } from './guest-failures.ts';
 
 export type InstanceSpec = CreateMessage;
 
@@ -515,43 +516,6 @@ export class HostInstance {
   }
 }
 
-/** What the guest learns of a failed operation: only errors meant for it keep their message. */
-function opErrorValue(error: unknown, op: string, log: (text: string) => void): { name: string; message: string } {
-  if (error instanceof OpError) return { name: error.name, message: error.message };
-  // Node's webcrypto reports the spec's errors as DOMExceptions: their names and messages are the spec's.
-  if (error instanceof DOMException) return { name: error.name, message: error.message };
-  log(`host operation ${op} failed: ${error instanceof Error ? error.name : 'unknown error'}`);
-  return { name: 'OperationError', message: `${op} failed` };
-}
-
 function failure(id: number, code: ErrorCode, message: string, disposed: boolean): ResultMessage {
   return { id, kind: 'failure', code, message, cpuMs: 0, wallMs: 0, disposed };
-}
-
-/** A throw out of a runtime entry that is not isolated-vm's own failure: a rejection nobody handled (see #enter). */
-function isUnhandledRejection(thrown: unknown): boolean {
-  const text = thrown instanceof Error ? thrown.message : String(thrown);
-  return !/memory limit|isolate is disposed|could not be cloned/i.test(text);
-}
-
-function describeThrown(thrown: unknown): string {
-  if (thrown instanceof Error) return (thrown.stack ?? `${thrown.name}: ${thrown.message}`).slice(0, 64 * 1024);
-  return String(thrown).slice(0, 64 * 1024);
-}
-
-const ALLOCATION_FAILURE = /^RangeError: Array buffer allocation failed/;
-
-function isAllocationFailure(result: { name: string; message: string }): boolean {
-  return ALLOCATION_FAILURE.test(`${result.name}: ${result.message}`);
-}
-
-/** Why did the guest stop? The watchdog's verdict first, then what isolated-vm said. */
-function classifyDeath(kill: Kill | undefined, thrown: unknown, guest: GuestIsolate, phase: string): { code: ErrorCode; message: string } {
-  const verdict = kill?.reason;
-  if (verdict === 'cpu') return { code: 'CPU_LIMIT_EXCEEDED', message: `the ${phase} used more CPU time than allowed` };
-  if (verdict === 'wall') return { code: 'FUNCTION_TIMEOUT', message: `the ${phase} ran past its wall-clock limit` };
-  const text = thrown instanceof Error ? thrown.message : String(thrown);
-  if (/memory limit/i.test(text)) return { code: 'MEMORY_LIMIT_EXCEEDED', message: `the ${phase} exceeded its memory limit` };
-  if (guest.isDisposed) return { code: 'WORKER_CRASHED', message: `the isolate was disposed during the ${phase}` };
-  return { code: 'WORKER_CRASHED', message: `the runtime failed during the ${phase}: ${text}` };
 }

@@ -45,3 +45,12 @@ export class OpError extends Error {
     this.name = name;
   }
 }
+
+/** What the guest learns of a failed operation: only errors meant for it keep their message. */
+export function opErrorValue(error: unknown, op: string, log: (text: string) => void): { name: string; message: string } {
+  if (error instanceof OpError) return { name: error.name, message: error.message };
+  // Node's webcrypto reports the spec's errors as DOMExceptions: their names and messages are the spec's.
+  if (error instanceof DOMException) return { name: error.name, message: error.message };
+  log(`host operation ${op} failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+  return { name: 'OperationError', message: `${op} failed` };
+}
