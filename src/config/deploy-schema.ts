@@ -17,6 +17,8 @@ export const MAX_DEPLOY_FILES = 10_000;
 const MAX_PATH_LENGTH = 1024;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const JS_MODULE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+/** Lambda's default handler for Python functions. */
+export const DEFAULT_PYTHON_HANDLER = 'lambda_function.lambda_handler';
 
 /** A validated deploy, defaults filled in, paths normalized. */
 export interface DeploySpec {
@@ -171,10 +173,11 @@ function toSpec(body: DeployBody, maxima: FunctionLimits): DeploySpec {
   for (const [path, content] of Object.entries(body.files)) files[posix.normalize(path)] = content;
   const paths = Object.keys(files);
   const runtime = body.runtime ?? inferRuntime(paths);
-  const handler = body.handler ?? null;
-  if (runtime === 'python3' && handler === null) {
+  // Lambda's default for Python; `provided` runtimes read _HANDLER as they please.
+  const handler = body.handler ?? (runtime === 'python3' ? DEFAULT_PYTHON_HANDLER : null);
+  if (runtime === 'python3' && !/^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$/.test(handler!)) {
     throw invalid('runtime python3 needs "handler" as file.function, e.g. "app.handler"', [
-      { path: 'handler', message: 'required for python3' },
+      { path: 'handler', message: 'expected file.function' },
     ]);
   }
   if (runtime === 'provided' && !Object.hasOwn(files, 'bootstrap')) {

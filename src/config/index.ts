@@ -35,6 +35,8 @@ export interface ServerOptions {
   memoryBudgetMb?: number;
   /** `HOST[:PORT]` entries (each may be a comma list) that outbound fetch may reach although they are barred. */
   fetchAllow?: string[];
+  /** The python3 runtime's bootstrap script; default sandbox/python3/bootstrap.py (ATOLL_PYTHON_BOOTSTRAP). */
+  pythonBootstrap?: string;
 }
 
 export interface ServerConfig {
@@ -67,6 +69,8 @@ export interface ServerConfig {
   readonly maxFunctionLimits: FunctionLimits;
   /** Outbound fetch allow-list, canonical `HOST[:PORT]` entries (`[v6]` in brackets). */
   readonly fetchAllow: readonly string[];
+  /** The python3 runtime's bootstrap script; undefined: the one in sandbox/python3. */
+  readonly pythonBootstrap: string | undefined;
 }
 
 const intFromEnv = z.coerce.number().int();
@@ -134,6 +138,7 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     maxDeployBytes: MAX_DEPLOY_BYTES,
     maxFunctionLimits: DEFAULT_MAX_FUNCTION_LIMITS,
     fetchAllow,
+    pythonBootstrap: options.pythonBootstrap ?? (env.ATOLL_PYTHON_BOOTSTRAP ? resolve(env.ATOLL_PYTHON_BOOTSTRAP) : undefined),
   });
 }
 

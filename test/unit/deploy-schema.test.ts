@@ -34,9 +34,10 @@ describe('parseDeployBody', () => {
     expect(spec.concurrency).toEqual({ max: 5, minWarm: 1 });
   });
 
-  it('infers python3 from .py files and requires a handler for it', () => {
-    expect(errorOf({ files: { 'app.py': '' } }).code).toBe('INVALID_CONFIG');
+  it('infers python3 from .py files, with Lambda\'s default handler unless one is given', () => {
+    expect(parseDeployBody({ files: { 'app.py': '' } }).handler).toBe('lambda_function.lambda_handler');
     expect(parseDeployBody({ files: { 'app.py': '' }, handler: 'app.handler' }).runtime).toBe('python3');
+    expect(errorOf({ files: { 'app.py': '' }, handler: 'app' }).code).toBe('INVALID_CONFIG');
   });
 
   it('requires a bootstrap file for the provided runtime', () => {

@@ -1,0 +1,121 @@
+/**
+ * How a worker process is started: its command line (rlimits through `prlimit`, the
+ * unprivileged uid/gid through `setpriv` when the server runs as root), its environment
+ * (the Lambda variables and the function's own, nothing of the gateway's), and how every
+ * process it left behind is killed.
+ */
+import { spawn } from 'node:child_process';
+import type { FunctionLimits } from '../limits/index.ts';
+
+/** Largest file a worker may write (RLIMIT_FSIZE); past it the writer gets SIGXFSZ. */
+export const MAX_WORKER_FILE_BYTES = 64 * 1024 * 1024;
+export const MAX_WORKER_OPEN_FILES = 1024;
+/** Processes and threads per worker uid (RLIMIT_NPROC counts per real uid, and not at all for root). */
+export const MAX_WORKER_PROCESSES = 64;
+/** RLIMIT_CPU head room over one invocation: the watchdog acts long before; this is the backstop if it cannot. */
+export const CPU_BACKSTOP_EXTRA_S = 60;
+/** The address-space limit sits this far above memoryMb: runtimes reserve far more than they touch. */
+const ADDRESS_SPACE_EXTRA_MB = 1024;
+
+/** Who a worker runs as; undefined uid: the server's own (not root). */
+export interface WorkerIdentity {
+  uid: number | undefined;
+  gid: number | undefined;
+}
+
+export interface LaunchSpec {
+  program: string;
+  args: string[];
+  identity: WorkerIdentity;
+  limits: FunctionLimits;
+  startupCpuMs: number;
+}
+
+/** RLIMIT_CPU in seconds for a worker: it is recycled before its total CPU gets near. */
+export function cpuBackstopSeconds(limits: FunctionLimits, startupCpuMs: number): number {
+  return Math.ceil((startupCpuMs + limits.cpuMs) / 1000) + CPU_BACKSTOP_EXTRA_S;
+}
+
+/** The argv that starts the worker under its limits and identity. */
+export function launchArgv(spec: LaunchSpec): { file: string; args: string[] } {
+  const mb = 1024 * 1024;
+  const rlimits = [
+    // RLIMIT_DATA counts what a process has really claimed (heap, anonymous mappings);
+    // the watchdog acts at memoryMb of resident memory, this is the hard stop at twice that.
+    `--data=${spec.limits.memoryMb * 2 * mb}`,
+    `--as=${(spec.limits.memoryMb * 2 + ADDRESS_SPACE_EXTRA_MB) * mb}`,
+    `--cpu=${cpuBackstopSeconds(spec.limits, spec.startupCpuMs)}`,
+    `--fsize=${MAX_WORKER_FILE_BYTES}`,
+    `--nofile=${MAX_WORKER_OPEN_FILES}`,
+    '--core=0',
+  ];
+  const { uid, gid } = spec.identity;
+  if (uid === undefined) return { file: 'prlimit', args: [...rlimits, '--', spec.program, ...spec.args] };
+  return {
+    file: 'prlimit',
+    args: [
+      ...rlimits,
+      `--nproc=${MAX_WORKER_PROCESSES}`,
+      '--',
+      'setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--no-new-privs', '--',
+      spec.program, ...spec.args,
+    ],
+  };
+}
+
+export interface LambdaEnvSpec {
+  name: string;
+  version: number;
+  memoryMb: number;
+  handler: string;
+  taskRoot: string;
+  runtimeApi: string;
+  tmpDir: string;
+  region: string;
+  executionEnv: string;
+  env: Readonly<Record<string, string>>;
+}
+
+/** The worker's whole environment: the function's variables, then the reserved Lambda ones over them. */
+export function lambdaEnvironment(spec: LambdaEnvSpec): Record<string, string> {
+  return {
+    ...spec.env,
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    TZ: ':UTC',
+    HOME: spec.tmpDir,
+    TMPDIR: spec.tmpDir,
+    AWS_LAMBDA_RUNTIME_API: spec.runtimeApi,
+    _HANDLER: spec.handler,
+    LAMBDA_TASK_ROOT: spec.taskRoot,
+    AWS_EXECUTION_ENV: spec.executionEnv,
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    AWS_LAMBDA_FUNCTION_VERSION: String(spec.version),
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `atoll/[${spec.version}]`,
+    AWS_REGION: spec.region,
+    AWS_DEFAULT_REGION: spec.region,
+  };
+}
+
+/**
+ * Kill every process of a worker: its process group, and when it has a uid of its own,
+ * every process of that uid (a double-forked or setsid() child escapes the group, never
+ * the uid). kill(-1) from a process running as that uid signals exactly those.
+ */
+export function killWorkerProcesses(pgid: number | undefined, identity: WorkerIdentity): Promise<void> {
+  if (pgid !== undefined) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  }
+  if (identity.uid === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    const sweeper = spawn('setpriv', [`--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--', 'kill', '-KILL', '--', '-1'], { stdio: 'ignore', env: {} });
+    sweeper.on('error', () => resolve());
+    sweeper.on('exit', () => resolve());
+  });
+}

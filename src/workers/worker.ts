@@ -1,0 +1,448 @@
+/**
+ * One language worker: a process (python3 running Atoll's bootstrap, or the deploy's own
+ * `bootstrap`) with its Runtime API listener, serving one invocation at a time and kept
+ * warm for the next. The limits are enforced from outside the process: a watchdog reads
+ * the process tree's CPU time and resident memory from /proc every few milliseconds, a
+ * wall-clock timer ends an invocation at its deadline, and rlimits are the backstop. A
+ * worker that breaks a limit is killed with everything it started, never reused.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, chownSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ErrorCode } from '../errors/index.ts';
+import type { FunctionLimits } from '../limits/index.ts';
+import type { GuestRequest } from '../../sandbox/src/bridge.ts';
+import { buildLambdaEvent } from '../../sandbox/src/invoke/lambda-event.ts';
+import { mapLambdaResult } from '../../sandbox/src/invoke/lambda-result.ts';
+import { CPU_BACKSTOP_EXTRA_S, cpuBackstopSeconds, killWorkerProcesses, lambdaEnvironment, launchArgv, type WorkerIdentity } from './launch.ts';
+import { sampleTree } from './proc-tree.ts';
+import { RuntimeApi, type ReportedError } from './runtime-api.ts';
+import type { WorkerLogRecord, WorkerResult } from './types.ts';
+
+/** How often the watchdog reads /proc while a worker starts or runs an invocation. */
+const WATCHDOG_INTERVAL_MS = 5;
+/** Error types a runtime reports when an allocation failed under the memory limit. */
+const OUT_OF_MEMORY_TYPES = new Set(['MemoryError', 'Runtime.OutOfMemory']);
+const MAX_LOG_LINE_CHARS = 16 * 1024;
+
+export interface WorkerSpec {
+  instanceId: number;
+  fnKey: string;
+  name: string;
+  version: number;
+  runtime: 'python3' | 'provided';
+  handler: string;
+  limits: FunctionLimits;
+  env: Readonly<Record<string, string>>;
+  codeDir: string;
+  identity: WorkerIdentity;
+}
+
+export interface WorkerSettings {
+  tmpRoot: string;
+  python: string;
+  pythonBootstrap: string;
+  region: string;
+  maxResponseBytes: number;
+  startupCpuMs: number;
+  startupTimeoutMs: number;
+  onLogs(records: WorkerLogRecord[]): void;
+  /** The worker is gone outside an invocation (it exited, or was recycled). */
+  onLost(instanceId: number): void;
+}
+
+interface Running {
+  requestId: string;
+  http: boolean;
+  resolve(result: WorkerResult): void;
+  startedAt: number;
+  /** CPU of the tree when the invocation was handed over; undefined while the worker is still starting. */
+  cpuBaseline: number | undefined;
+  cold: boolean;
+  timer: NodeJS.Timeout;
+}
+
+export class Worker {
+  readonly spec: WorkerSpec;
+  readonly #settings: WorkerSettings;
+  #api: RuntimeApi | undefined;
+  #child: ChildProcess | undefined;
+  #tmpDir: string;
+  #ready: Promise<void>;
+  #initDone = false;
+  #initError: ReportedError | undefined;
+  #spawnedAt = performance.now();
+  #running: Running | undefined;
+  #watchdog: NodeJS.Timeout | undefined;
+  #peakRssBytes = 0;
+  #lastCpuMs = 0;
+  #gone = false;
+  #served = 0;
+
+  constructor(spec: WorkerSpec, settings: WorkerSettings) {
+    this.spec = spec;
+    this.#settings = settings;
+    this.#tmpDir = join(settings.tmpRoot, `i${spec.instanceId}-${process.pid}`);
+    this.#ready = this.#boot();
+    this.#ready.catch((error) => {
+      this.#log('error', `worker failed to start: ${String(error)}`);
+      this.#exited('WORKER_CRASHED', `the worker could not be started: ${String(error)}`);
+    });
+  }
+
+  /** PID of the worker's leader process (its process group), once spawned. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  get alive(): boolean {
+    return !this.#gone;
+  }
+
+  get rssBytes(): number {
+    return this.#child?.pid === undefined || this.#gone ? 0 : sampleTree(this.#child.pid).rssBytes;
+  }
+
+  async #boot(): Promise<void> {
+    const { spec } = this;
+    this.#api = await RuntimeApi.listen({
+      maxResponseBytes: this.#settings.maxResponseBytes,
+      uid: spec.identity.uid,
+      events: {
+        next: () => this.#onNext(),
+        response: (id, body) => this.#onResponse(id, body),
+        error: (id, error) => this.#onError(id, error),
+        initError: (error) => this.#onInitError(error),
+        tooLarge: (id, bytes) => this.#onTooLarge(id, bytes),
+        abandoned: (id) => this.#onAbandoned(id),
+      },
+    });
+    if (this.#gone) return this.#api.close();
+    mkdirSync(this.#tmpDir, { recursive: true, mode: 0o700 });
+    if (spec.identity.uid !== undefined) chownSync(this.#tmpDir, spec.identity.uid, spec.identity.gid!);
+    const python = spec.runtime === 'python3';
+    const { file, args } = launchArgv({
+      program: python ? this.#settings.python : join(spec.codeDir, 'bootstrap'),
+      args: python ? [this.#settings.pythonBootstrap] : [],
+      identity: spec.identity,
+      limits: spec.limits,
+      startupCpuMs: this.#settings.startupCpuMs,
+    });
+    const env = lambdaEnvironment({
+      name: spec.name,
+      version: spec.version,
+      memoryMb: spec.limits.memoryMb,
+      handler: spec.handler,
+      taskRoot: spec.codeDir,
+      runtimeApi: this.#api.address,
+      tmpDir: this.#tmpDir,
+      region: this.#settings.region,
+      executionEnv: python ? 'AWS_Lambda_python3' : 'AWS_Lambda_provided',
+      env: spec.env,
+    });
+    this.#spawnedAt = performance.now();
+    // detached: the worker leads a process group of its own, killed as a whole.
+    const child = spawn(file, args, { cwd: spec.codeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    child.on('error', (error) => {
+      this.#log('error', `could not start the worker: ${error.message}`);
+      this.#exited('WORKER_CRASHED', `the worker could not be started: ${error.message}`);
+    });
+    child.on('exit', (code, signal) => {
+      if (this.#gone) return;
+      const how = signal ? `signal ${signal}` : `code ${code}`;
+      this.#log('error', `the worker exited (${how})`);
+      this.#exited('WORKER_CRASHED', `the worker exited (${how})`);
+    });
+    lines(child.stdout!, (line) => this.#log('info', line));
+    lines(child.stderr!, (line) => this.#log('error', line));
+    this.#armWatchdog();
+  }
+
+  /** Run one invocation. Never rejects: failures are results. */
+  invoke(request: GuestRequest, body: Uint8Array | undefined, deadline: number): Promise<WorkerResult> {
+    return new Promise((resolve) => {
+      const startedAt = performance.now();
+      if (this.#gone || this.#running) {
+        resolve({ id: 0, kind: 'failure', code: 'WORKER_CRASHED', message: this.#gone ? 'the worker is gone' : 'the worker is busy', cpuMs: 0, wallMs: 0, disposed: this.#gone });
+        return;
+      }
+      let payload: Buffer;
+      if (request.kind === 'http') {
+        const event = buildLambdaEvent(request, body);
+        payload = Buffer.from(JSON.stringify(event));
+      } else {
+        payload = Buffer.from(request.payload);
+      }
+      const cold = !this.#initDone;
+      const running: Running = {
+        requestId: request.requestId,
+        http: request.kind === 'http',
+        resolve,
+        startedAt,
+        cpuBaseline: undefined,
+        cold,
+        timer: setTimeout(() => this.#fail('FUNCTION_TIMEOUT', `the invocation ran past its deadline`), Math.max(0, deadline - Date.now())),
+      };
+      this.#running = running;
+      if (this.#initDone) running.cpuBaseline = this.#cpuNow();
+      this.#armWatchdog();
+      const dispatch = () => {
+        if (this.#running !== running) return;
+        this.#api!.dispatch({
+          requestId: request.requestId,
+          deadlineMs: request.deadlineMs,
+          functionArn: `arn:aws:lambda:${this.#settings.region}:000000000000:function:${this.spec.name}:${this.spec.version}`,
+          traceId: traceId(request.requestId),
+          clientContext: undefined,
+          cognitoIdentity: undefined,
+          body: payload,
+        });
+      };
+      if (this.#api) dispatch();
+      else this.#ready.then(dispatch, () => {});
+    });
+  }
+
+  /** Kill the worker and everything it started; remove its private temporary directory. */
+  destroy(): void {
+    this.#teardown();
+  }
+
+  #onNext(): void {
+    if (!this.#initDone) {
+      this.#initDone = true;
+      if (this.#running) this.#running.cpuBaseline = this.#cpuNow();
+    }
+    this.#armWatchdog();
+  }
+
+  /** The runtime asked for the next event without answering this one. */
+  #onAbandoned(requestId: string): void {
+    const running = this.#take(requestId);
+    if (!running) return;
+    const message = 'the runtime asked for the next invocation without answering this one';
+    this.#log('error', message, requestId);
+    this.#served++;
+    running.resolve({ id: 0, kind: 'failure', code: 'INVALID_FUNCTION_RESPONSE', message, ...this.#cost(running), cold: running.cold, disposed: false });
+  }
+
+  #onResponse(requestId: string, body: Buffer): void {
+    const running = this.#take(requestId);
+    if (!running) return;
+    const cost = this.#cost(running);
+    this.#served++;
+    if (!running.http) {
+      running.resolve({ id: 0, kind: 'result', payload: body.byteLength === 0 ? 'null' : body.toString('utf8'), ...cost, cold: running.cold });
+      this.#recycleIfWorn();
+      return;
+    }
+    let result: unknown;
+    const text = body.toString('utf8');
+    try {
+      result = text === '' ? null : JSON.parse(text);
+    } catch {
+      // A custom runtime may post plain text: it is the result as a string.
+      result = text;
+    }
+    let mapped: ReturnType<typeof mapLambdaResult>;
+    try {
+      mapped = mapLambdaResult(result);
+    } catch (error) {
+      mapped = { kind: 'invalid', message: String(error) };
+    }
+    if (mapped.kind === 'invalid') {
+      this.#log('error', `invalid response: ${mapped.message}`, requestId);
+      running.resolve({ id: 0, kind: 'failure', code: 'INVALID_FUNCTION_RESPONSE', message: mapped.message, ...cost, cold: running.cold, disposed: false });
+    } else {
+      const out = mapped.body === null ? undefined : typeof mapped.body === 'string' ? Buffer.from(mapped.body) : Buffer.from(mapped.body);
+      running.resolve({ id: 0, kind: 'response', status: mapped.status, headers: plainPairs(mapped.headers), body: out, ...cost, cold: running.cold });
+    }
+    this.#recycleIfWorn();
+  }
+
+  #onError(requestId: string, error: ReportedError): void {
+    const running = this.#take(requestId);
+    if (!running) return;
+    this.#logError(error, requestId);
+    const cost = this.#cost(running);
+    if (OUT_OF_MEMORY_TYPES.has(error.errorType)) {
+      running.resolve({ id: 0, kind: 'failure', code: 'MEMORY_LIMIT_EXCEEDED', message: `the function ran out of memory (limit ${this.spec.limits.memoryMb} MB)`, ...cost, cold: running.cold, disposed: true });
+      this.#teardown();
+      return;
+    }
+    this.#served++;
+    running.resolve({ id: 0, kind: 'failure', code: 'FUNCTION_ERROR', message: 'the function reported an error', ...cost, cold: running.cold, disposed: false });
+  }
+
+  #onInitError(error: ReportedError): void {
+    this.#initError = error;
+    this.#logError(error, this.#running?.requestId ?? '', 'init error');
+    // As in Lambda, a runtime that failed its init is torn down; the invocation waiting for it fails.
+    this.#fail('FUNCTION_ERROR', 'the function failed to initialise');
+    this.#teardown();
+  }
+
+  #onTooLarge(requestId: string, bytes: number): void {
+    const running = this.#take(requestId);
+    if (!running) return;
+    const message = `response of ${bytes} bytes is over the ${this.#settings.maxResponseBytes}-byte limit`;
+    this.#log('error', message, requestId);
+    running.resolve({ id: 0, kind: 'failure', code: 'INVALID_FUNCTION_RESPONSE', message, ...this.#cost(running), cold: running.cold, disposed: false });
+  }
+
+  /** The invocation in progress if `requestId` is it, now over. */
+  #take(requestId: string): Running | undefined {
+    const running = this.#running;
+    if (!running || running.requestId !== requestId) return undefined;
+    this.#running = undefined;
+    clearTimeout(running.timer);
+    this.#armWatchdog();
+    return running;
+  }
+
+  #cost(running: Running): { cpuMs: number; wallMs: number } {
+    const now = this.#cpuNow();
+    return { cpuMs: Math.max(0, now - (running.cpuBaseline ?? now)), wallMs: performance.now() - running.startedAt };
+  }
+
+  #cpuNow(): number {
+    const pid = this.#child?.pid;
+    if (pid === undefined || this.#gone) return this.#lastCpuMs;
+    const sample = sampleTree(pid);
+    if (sample.processes > 0) this.#lastCpuMs = sample.cpuMs;
+    return this.#lastCpuMs;
+  }
+
+  /** The watchdog runs while the worker starts or serves an invocation, and sleeps when it waits. */
+  #armWatchdog(): void {
+    const needed = !this.#gone && (!this.#initDone || this.#running !== undefined);
+    if (needed && !this.#watchdog) this.#watchdog = setInterval(() => this.#check(), WATCHDOG_INTERVAL_MS);
+    else if (!needed && this.#watchdog) {
+      clearInterval(this.#watchdog);
+      this.#watchdog = undefined;
+    }
+  }
+
+  #check(): void {
+    const pid = this.#child?.pid;
+    if (pid === undefined || this.#gone) return;
+    const sample = sampleTree(pid);
+    if (sample.processes === 0) return;
+    this.#lastCpuMs = sample.cpuMs;
+    this.#peakRssBytes = Math.max(this.#peakRssBytes, sample.rssBytes);
+    const { limits } = this.spec;
+    if (sample.rssBytes > limits.memoryMb * 1024 * 1024) {
+      return this.#fail('MEMORY_LIMIT_EXCEEDED', `the worker used ${Math.round(sample.rssBytes / 1024 / 1024)} MB, over its ${limits.memoryMb} MB limit`);
+    }
+    if (!this.#initDone) {
+      if (sample.cpuMs > this.#settings.startupCpuMs) return this.#fail('CPU_LIMIT_EXCEEDED', `start-up used more than ${this.#settings.startupCpuMs} ms of CPU`);
+      if (performance.now() - this.#spawnedAt > this.#settings.startupTimeoutMs) return this.#fail('FUNCTION_TIMEOUT', `the runtime did not ask for an invocation within ${this.#settings.startupTimeoutMs} ms`);
+      return;
+    }
+    const running = this.#running;
+    if (running?.cpuBaseline !== undefined && sample.cpuMs - running.cpuBaseline > limits.cpuMs) {
+      this.#fail('CPU_LIMIT_EXCEEDED', `the invocation used more than ${limits.cpuMs} ms of CPU`);
+    }
+  }
+
+  /** End the invocation in progress (if any) with `code`, and kill the worker. */
+  #fail(code: ErrorCode, message: string): void {
+    const running = this.#running;
+    this.#running = undefined;
+    if (running) {
+      clearTimeout(running.timer);
+      this.#log('error', message, running.requestId);
+      this.#api?.abandon(running.requestId);
+      running.resolve({ id: 0, kind: 'failure', code, message, ...this.#cost(running), cold: running.cold, disposed: true });
+    } else {
+      this.#log('error', message);
+    }
+    this.#teardown();
+  }
+
+  /** The process exited on its own. */
+  #exited(code: ErrorCode, message: string): void {
+    if (this.#gone) return;
+    const running = this.#running;
+    if (running) {
+      // An exit while at or near the memory limit is the allocation that failed under RLIMIT_DATA.
+      const nearLimit = this.#peakRssBytes > this.spec.limits.memoryMb * 1024 * 1024 * 0.9;
+      if (nearLimit) return this.#fail('MEMORY_LIMIT_EXCEEDED', `the worker died at ${Math.round(this.#peakRssBytes / 1024 / 1024)} MB, its limit is ${this.spec.limits.memoryMb} MB`);
+      if (this.#initError) return this.#fail('FUNCTION_ERROR', 'the function failed to initialise');
+      return this.#fail(code, message);
+    }
+    this.#teardown();
+    this.#settings.onLost(this.spec.instanceId);
+  }
+
+  /**
+   * RLIMIT_CPU counts a process's whole life: a long-lived warm worker is replaced before
+   * its total CPU gets near it, so the backstop only ever ends an invocation the watchdog missed.
+   */
+  #recycleIfWorn(): void {
+    const budgetMs = (cpuBackstopSeconds(this.spec.limits, this.#settings.startupCpuMs) - CPU_BACKSTOP_EXTRA_S / 2) * 1000;
+    if (this.#lastCpuMs < budgetMs) return;
+    setImmediate(() => {
+      if (this.#running || this.#gone) return;
+      this.#teardown();
+      this.#settings.onLost(this.spec.instanceId);
+    });
+  }
+
+  #teardown(): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
+    this.#api?.close();
+    const pid = this.#child?.pid;
+    void killWorkerProcesses(pid, this.spec.identity).then(() => {
+      rmSync(this.#tmpDir, { recursive: true, force: true });
+    });
+  }
+
+  #logError(error: ReportedError, requestId: string, prefix = 'error'): void {
+    const head = `${prefix}: ${error.errorType}: ${error.errorMessage}`;
+    this.#log('error', [head, ...error.stackTrace].join('\n'), requestId);
+  }
+
+  #log(level: string, message: string, requestId = this.#running?.requestId ?? ''): void {
+    this.#settings.onLogs([{ ts: Date.now(), requestId, fnKey: this.spec.fnKey, level, message: message.length > MAX_LOG_LINE_CHARS ? `${message.slice(0, MAX_LOG_LINE_CHARS)}…` : message }]);
+  }
+}
+
+/** Call `each` with every line of a stream (the last one too, without its newline). */
+function lines(stream: NodeJS.ReadableStream, each: (line: string) => void): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    rest += chunk;
+    let at: number;
+    while ((at = rest.indexOf('\n')) !== -1) {
+      each(rest.slice(0, at));
+      rest = rest.slice(at + 1);
+    }
+    // A line that never ends is cut into pieces rather than held without bound.
+    if (rest.length > MAX_LOG_LINE_CHARS) {
+      each(rest);
+      rest = '';
+    }
+  });
+  stream.on('end', () => {
+    if (rest !== '') each(rest);
+  });
+}
+
+/** An X-Ray style trace header derived from the request id. */
+function traceId(requestId: string): string {
+  const hex = requestId.replace(/[^0-9a-f]/gi, '').toLowerCase().padEnd(24, '0').slice(0, 24);
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex};Parent=${hex.slice(0, 16)};Sampled=0`;
+}
+
+/** The mapper's header list is a prototype-less array (it is built for the isolate): copy it into a plain one. */
+function plainPairs(list: [string, string][]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < list.length; i++) out.push([list[i]![0], list[i]![1]]);
+  return out;
+}
