@@ -15,12 +15,18 @@ import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 import { buildLambdaEvent } from '../../sandbox/src/invoke/lambda-event.ts';
 import { mapLambdaResult } from '../../sandbox/src/invoke/lambda-result.ts';
 import { CPU_BACKSTOP_EXTRA_S, cpuBackstopSeconds, killWorkerProcesses, lambdaEnvironment, launchArgv, type WorkerIdentity } from './launch.ts';
-import { sampleTree } from './proc-tree.ts';
+import { ProcessMeter } from './proc-tree.ts';
 import { RuntimeApi, type ReportedError } from './runtime-api.ts';
 import type { WorkerLogRecord, WorkerResult } from './types.ts';
 
 /** How often the watchdog reads /proc while a worker starts or runs an invocation. */
 const WATCHDOG_INTERVAL_MS = 5;
+/** Every this many readings, the watchdog also scans /proc for processes that left the tree. */
+const FULL_SCAN_EVERY = 20;
+/** How often an idle worker is checked for processes still burning CPU between invocations. */
+const IDLE_CHECK_MS = 1000;
+/** CPU an idle worker may use between two invocations (finishing its loop) before it is killed. */
+const IDLE_CPU_ALLOWANCE_MS = 200;
 /** Error types a runtime reports when an allocation failed under the memory limit. */
 const OUT_OF_MEMORY_TYPES = new Set(['MemoryError', 'Runtime.OutOfMemory']);
 const MAX_LOG_LINE_CHARS = 16 * 1024;
@@ -59,7 +65,7 @@ interface Running {
   /** CPU of the tree when the invocation was handed over; undefined while the worker is still starting. */
   cpuBaseline: number | undefined;
   cold: boolean;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
 }
 
 export class Worker {
@@ -74,10 +80,15 @@ export class Worker {
   #spawnedAt = performance.now();
   #running: Running | undefined;
   #watchdog: NodeJS.Timeout | undefined;
+  #idleWatch: NodeJS.Timeout | undefined;
+  #meter: ProcessMeter | undefined;
+  #ticks = 0;
+  #idleSinceCpuMs = 0;
   #peakRssBytes = 0;
   #lastCpuMs = 0;
   #gone = false;
   #served = 0;
+  #deadline = 0;
 
   constructor(spec: WorkerSpec, settings: WorkerSettings) {
     this.spec = spec;
@@ -100,7 +111,7 @@ export class Worker {
   }
 
   get rssBytes(): number {
-    return this.#child?.pid === undefined || this.#gone ? 0 : sampleTree(this.#child.pid).rssBytes;
+    return this.#meter === undefined || this.#gone ? 0 : this.#meter.sample().rssBytes;
   }
 
   async #boot(): Promise<void> {
@@ -144,6 +155,7 @@ export class Worker {
     // detached: the worker leads a process group of its own, killed as a whole.
     const child = spawn(file, args, { cwd: spec.codeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
+    if (child.pid !== undefined) this.#meter = new ProcessMeter(child.pid, spec.identity.uid);
     child.on('error', (error) => {
       this.#log('error', `could not start the worker: ${error.message}`);
       this.#exited('WORKER_CRASHED', `the worker could not be started: ${error.message}`);
@@ -182,10 +194,13 @@ export class Worker {
         startedAt,
         cpuBaseline: undefined,
         cold,
-        timer: setTimeout(() => this.#fail('FUNCTION_TIMEOUT', `the invocation ran past its deadline`), Math.max(0, deadline - Date.now())),
+        timer: undefined,
       };
       this.#running = running;
-      if (this.#initDone) running.cpuBaseline = this.#cpuNow();
+      // The scheduler's deadline includes the start-up allowance of a cold instance; once the
+      // runtime is up, the invocation has its own timeoutMs, as in Lambda.
+      this.#deadline = deadline;
+      if (this.#initDone) this.#startClock(running);
       this.#armWatchdog();
       const dispatch = () => {
         if (this.#running !== running) return;
@@ -212,7 +227,7 @@ export class Worker {
   #onNext(): void {
     if (!this.#initDone) {
       this.#initDone = true;
-      if (this.#running) this.#running.cpuBaseline = this.#cpuNow();
+      if (this.#running) this.#startClock(this.#running);
     }
     this.#armWatchdog();
   }
@@ -291,6 +306,13 @@ export class Worker {
     running.resolve({ id: 0, kind: 'failure', code: 'INVALID_FUNCTION_RESPONSE', message, ...this.#cost(running), cold: running.cold, disposed: false });
   }
 
+  /** The runtime is up and has the invocation: its CPU and wall clock start now. */
+  #startClock(running: Running): void {
+    running.cpuBaseline = this.#cpuNow();
+    const ms = Math.min(this.spec.limits.timeoutMs, Math.max(0, this.#deadline - Date.now()));
+    running.timer = setTimeout(() => this.#fail('FUNCTION_TIMEOUT', `the invocation ran past its ${this.spec.limits.timeoutMs} ms timeout`), ms);
+  }
+
   /** The invocation in progress if `requestId` is it, now over. */
   #take(requestId: string): Running | undefined {
     const running = this.#running;
@@ -306,30 +328,50 @@ export class Worker {
     return { cpuMs: Math.max(0, now - (running.cpuBaseline ?? now)), wallMs: performance.now() - running.startedAt };
   }
 
-  #cpuNow(): number {
-    const pid = this.#child?.pid;
-    if (pid === undefined || this.#gone) return this.#lastCpuMs;
-    const sample = sampleTree(pid);
-    if (sample.processes > 0) this.#lastCpuMs = sample.cpuMs;
+  #cpuNow(fullScan = false): number {
+    if (this.#meter === undefined || this.#gone) return this.#lastCpuMs;
+    const sample = this.#meter.sample(fullScan);
+    if (sample.processes > 0) this.#lastCpuMs = Math.max(this.#lastCpuMs, sample.cpuMs);
     return this.#lastCpuMs;
   }
 
-  /** The watchdog runs while the worker starts or serves an invocation, and sleeps when it waits. */
+  /**
+   * The watchdog runs every few ms while the worker starts or serves an invocation. Between
+   * invocations a slow check remains: a process the function left running (in Lambda it
+   * would be frozen) must not burn CPU outside every invocation's limit.
+   */
   #armWatchdog(): void {
-    const needed = !this.#gone && (!this.#initDone || this.#running !== undefined);
-    if (needed && !this.#watchdog) this.#watchdog = setInterval(() => this.#check(), WATCHDOG_INTERVAL_MS);
-    else if (!needed && this.#watchdog) {
+    const busy = !this.#gone && (!this.#initDone || this.#running !== undefined);
+    const idle = !this.#gone && !busy;
+    if (busy && !this.#watchdog) this.#watchdog = setInterval(() => this.#check(), WATCHDOG_INTERVAL_MS);
+    else if (!busy && this.#watchdog) {
       clearInterval(this.#watchdog);
       this.#watchdog = undefined;
     }
+    if (idle && !this.#idleWatch) {
+      this.#idleSinceCpuMs = this.#cpuNow(true);
+      this.#idleWatch = setInterval(() => this.#checkIdle(), IDLE_CHECK_MS);
+      this.#idleWatch.unref();
+    } else if (!idle && this.#idleWatch) {
+      clearInterval(this.#idleWatch);
+      this.#idleWatch = undefined;
+    }
+  }
+
+  #checkIdle(): void {
+    if (this.#gone || this.#running) return;
+    const used = this.#cpuNow(true) - this.#idleSinceCpuMs;
+    if (used <= Math.max(this.spec.limits.cpuMs, IDLE_CPU_ALLOWANCE_MS)) return;
+    this.#log('error', `the worker used ${used} ms of CPU between invocations; it is replaced`);
+    this.#teardown();
+    this.#settings.onLost(this.spec.instanceId);
   }
 
   #check(): void {
-    const pid = this.#child?.pid;
-    if (pid === undefined || this.#gone) return;
-    const sample = sampleTree(pid);
+    if (this.#meter === undefined || this.#gone) return;
+    const sample = this.#meter.sample(++this.#ticks % FULL_SCAN_EVERY === 0);
     if (sample.processes === 0) return;
-    this.#lastCpuMs = sample.cpuMs;
+    this.#lastCpuMs = Math.max(this.#lastCpuMs, sample.cpuMs);
     this.#peakRssBytes = Math.max(this.#peakRssBytes, sample.rssBytes);
     const { limits } = this.spec;
     if (sample.rssBytes > limits.memoryMb * 1024 * 1024) {
@@ -341,7 +383,7 @@ export class Worker {
       return;
     }
     const running = this.#running;
-    if (running?.cpuBaseline !== undefined && sample.cpuMs - running.cpuBaseline > limits.cpuMs) {
+    if (running?.cpuBaseline !== undefined && this.#lastCpuMs - running.cpuBaseline > limits.cpuMs) {
       this.#fail('CPU_LIMIT_EXCEEDED', `the invocation used more than ${limits.cpuMs} ms of CPU`);
     }
   }
@@ -394,7 +436,9 @@ export class Worker {
     if (this.#gone) return;
     this.#gone = true;
     if (this.#watchdog) clearInterval(this.#watchdog);
+    if (this.#idleWatch) clearInterval(this.#idleWatch);
     this.#watchdog = undefined;
+    this.#idleWatch = undefined;
     this.#api?.close();
     const pid = this.#child?.pid;
     void killWorkerProcesses(pid, this.spec.identity).then(() => {
