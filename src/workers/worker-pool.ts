@@ -88,7 +88,8 @@ export class WorkerPool {
       runtime,
       handler: version.handler ?? (runtime === 'python3' ? DEFAULT_PYTHON_HANDLER : ''),
       limits: version.limits,
-      env: version.env,
+      // Python block-buffers a piped stdout: print() lines would reach the logs late and out of order.
+      env: runtime === 'python3' ? { ...version.env, PYTHONUNBUFFERED: '1' } : version.env,
       codeDir: code.dir,
       identity,
     }, {

@@ -89,6 +89,7 @@ export class Worker {
   #gone = false;
   #served = 0;
   #deadline = 0;
+  #lastRequestId = '';
 
   constructor(spec: WorkerSpec, settings: WorkerSettings) {
     this.spec = spec;
@@ -197,6 +198,7 @@ export class Worker {
         timer: undefined,
       };
       this.#running = running;
+      this.#lastRequestId = request.requestId;
       // The scheduler's deadline includes the start-up allowance of a cold instance; once the
       // runtime is up, the invocation has its own timeoutMs, as in Lambda.
       this.#deadline = deadline;
@@ -451,7 +453,8 @@ export class Worker {
     this.#log('error', [head, ...error.stackTrace].join('\n'), requestId);
   }
 
-  #log(level: string, message: string, requestId = this.#running?.requestId ?? ''): void {
+  /** Output between two invocations is the last one's (it may still be logging after its answer, and pipes and sockets race). */
+  #log(level: string, message: string, requestId = this.#running?.requestId ?? this.#lastRequestId): void {
     this.#settings.onLogs([{ ts: Date.now(), requestId, fnKey: this.spec.fnKey, level, message: message.length > MAX_LOG_LINE_CHARS ? `${message.slice(0, MAX_LOG_LINE_CHARS)}…` : message }]);
   }
 }

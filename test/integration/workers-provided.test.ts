@@ -8,12 +8,17 @@ import { curlBootstrap, fixture, settledWorkerProcesses } from '../helpers/worke
 
 let server: TestServer;
 
+const C_BOOTSTRAP = '#!/bin/sh\nset -e\ncc -O1 -o "$TMPDIR/runtime" "$LAMBDA_TASK_ROOT/src/runtime.c"\nexec "$TMPDIR/runtime"\n';
+
 beforeAll(async () => {
   server = await startTestServer();
   const sh = await server.api('PUT', '/functions/sh', { files: { bootstrap: curlBootstrap() }, runtime: 'provided', handler: 'function.handler', env: { GREETING: 'hello' }, limits: { cpuMs: 1000 } });
   expect(sh.status, JSON.stringify(sh.body)).toBe(201);
   const perl = await server.api('PUT', '/functions/perl', { files: { bootstrap: fixture('perl-bootstrap.pl') }, limits: { cpuMs: 1000 } });
   expect(perl.status, JSON.stringify(perl.body)).toBe(201);
+  // JSON deploys carry text: the compiled runtime is built from its source by the bootstrap, in the worker.
+  const c = await server.api('PUT', '/functions/c', { files: { bootstrap: C_BOOTSTRAP, 'src/runtime.c': fixture('c-runtime.c') }, limits: { memoryMb: 256, cpuMs: 1000 } });
+  expect(c.status, JSON.stringify(c.body)).toBe(201);
 });
 
 afterAll(async () => {
@@ -99,5 +104,19 @@ describe('provided runtime: a bootstrap in another language (Perl, one kept-aliv
     expect(b.status).toBe(200);
     expect(b.body).toMatchObject({ statusCode: 200 });
     expect(b.body.body).toBe(`${textA.split(' event=')[0]} event=7 fn=perl`);
+  });
+});
+
+describe('provided runtime: a compiled program (C over plain sockets)', () => {
+  it('answers over HTTP and directly, from the same warm process, its output in the logs', async () => {
+    const a = await server.fn('c');
+    expect(a.status).toBe(200);
+    const textA = await a.text();
+    expect(textA).toMatch(/^c pid=\d+ event=\d+$/);
+    const b = await server.api('POST', '/functions/c/invoke', { n: 1 });
+    expect(b.status).toBe(200);
+    expect(b.body).toEqual({ statusCode: 200, body: `${textA.split(' event=')[0]} event=7` });
+    const { body } = await server.api('GET', '/functions/c/logs');
+    expect(body.logs.map((l: any) => l.message)).toContain(`c runtime handling ${a.headers.get('x-atoll-request-id')}`);
   });
 });
