@@ -97,7 +97,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
       (s as Server).once('error', reject);
     });
   } catch (error) {
-    workers.close();
+    await workers.close();
     await hosts.close();
     await meter.close();
     await registry.close();
@@ -131,7 +131,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
           server.closeAllConnections();
         });
         scheduler!.close();
-        workers.close();
+        await workers.close();
         await hosts.close();
         await meter.close();
         await registry.close();

@@ -57,7 +57,8 @@ export function launchArgv(spec: LaunchSpec): { file: string; args: string[] } {
       ...rlimits,
       `--nproc=${MAX_WORKER_PROCESSES}`,
       '--',
-      'setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--no-new-privs', '--',
+      // --pdeathsig: if the gateway dies, its workers die with it instead of living on unwatched.
+      'setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--no-new-privs', '--pdeathsig=KILL', '--',
       spec.program, ...spec.args,
     ],
   };
@@ -113,9 +114,18 @@ export function killWorkerProcesses(pgid: number | undefined, identity: WorkerId
     }
   }
   if (identity.uid === undefined) return Promise.resolve();
+  return runAs(identity, ['kill', '-KILL', '--', '-1'])
+    // Files the worker left in the shared temporary directories go with it.
+    .then(() => runAs(identity, ['find', ...SHARED_TMP_DIRS, '-maxdepth', '1', '-xdev', '-user', String(identity.uid), '-exec', 'rm', '-rf', '--', '{}', '+']));
+}
+
+/** World-writable directories a worker can leave files in besides its own TMPDIR. */
+const SHARED_TMP_DIRS = ['/tmp', '/var/tmp', '/dev/shm'];
+
+function runAs(identity: WorkerIdentity, argv: string[]): Promise<void> {
   return new Promise((resolve) => {
-    const sweeper = spawn('setpriv', [`--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--', 'kill', '-KILL', '--', '-1'], { stdio: 'ignore', env: {} });
-    sweeper.on('error', () => resolve());
-    sweeper.on('exit', () => resolve());
+    const child = spawn('setpriv', [`--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--', ...argv], { stdio: 'ignore', env: {} });
+    child.on('error', () => resolve());
+    child.on('exit', () => resolve());
   });
 }

@@ -114,7 +114,7 @@ export class WorkerPool {
       }),
       destroy: () => {
         this.#workers.delete(instanceId);
-        worker.destroy();
+        void worker.destroy();
       },
     };
   }
@@ -134,9 +134,11 @@ export class WorkerPool {
     return [...this.#workers.values()].map((w) => w.pid).filter((pid): pid is number => pid !== undefined);
   }
 
-  close(): void {
-    for (const worker of this.#workers.values()) worker.destroy();
+  /** Kill every worker; resolves when their processes and temporary files are gone. */
+  async close(): Promise<void> {
+    const workers = [...this.#workers.values()];
     this.#workers.clear();
+    await Promise.all(workers.map((w) => w.destroy()));
   }
 
   #define(version: WorkerVersion): { dir: string; gid: number | undefined } {

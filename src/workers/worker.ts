@@ -221,9 +221,10 @@ export class Worker {
     });
   }
 
-  /** Kill the worker and everything it started; remove its private temporary directory. */
-  destroy(): void {
+  /** Kill the worker and everything it started; remove its private temporary directory. Resolves when done. */
+  destroy(): Promise<void> {
     this.#teardown();
+    return this.#torndown;
   }
 
   #onNext(): void {
@@ -434,6 +435,8 @@ export class Worker {
     });
   }
 
+  #torndown: Promise<void> = Promise.resolve();
+
   #teardown(): void {
     if (this.#gone) return;
     this.#gone = true;
@@ -443,7 +446,7 @@ export class Worker {
     this.#idleWatch = undefined;
     this.#api?.close();
     const pid = this.#child?.pid;
-    void killWorkerProcesses(pid, this.spec.identity).then(() => {
+    this.#torndown = killWorkerProcesses(pid, this.spec.identity).then(() => {
       rmSync(this.#tmpDir, { recursive: true, force: true });
     });
   }
