@@ -31,6 +31,8 @@ export interface DeploySpec {
   readonly limits: FunctionLimits;
   readonly env: Readonly<Record<string, string>>;
   readonly concurrency: ConcurrencyLimits;
+  /** python3 and provided: the workers may reach the network (otherwise only the Runtime API, where the server can isolate them). */
+  readonly outboundNetwork: boolean;
 }
 
 /** Why a relative path is unacceptable, or undefined if it is fine. */
@@ -92,6 +94,7 @@ function buildSchema(maxima: FunctionLimits) {
     entry: relativePath.optional(),
     handler: z.string().min(1).max(256).regex(/^[A-Za-z0-9_./-]+$/).optional(),
     runtime: z.enum(['js', 'python3', 'provided']).optional(),
+    outboundNetwork: z.boolean().optional(),
     limits: z
       .strictObject({
         memoryMb: limitField('memoryMb', maxima),
@@ -197,6 +200,7 @@ function toSpec(body: DeployBody, maxima: FunctionLimits): DeploySpec {
       timeoutMs: body.limits?.timeoutMs ?? Math.min(DEFAULT_FUNCTION_LIMITS.timeoutMs, maxima.timeoutMs),
     }),
     env: Object.freeze({ ...body.env }),
+    outboundNetwork: body.outboundNetwork ?? false,
     concurrency: Object.freeze({
       max: body.concurrency?.max ?? DEFAULT_CONCURRENCY.max,
       minWarm: body.concurrency?.minWarm ?? DEFAULT_CONCURRENCY.minWarm,

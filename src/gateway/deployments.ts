@@ -42,6 +42,7 @@ export class Deployments {
         limits: spec.limits,
         env: spec.env,
         concurrency: spec.concurrency,
+        outboundNetwork: spec.outboundNetwork,
         files: spec.files,
         bundle: bundle.code,
         sourceMap: bundle.sourceMap,

@@ -14,6 +14,8 @@ export interface FunctionVersion {
   readonly limits: FunctionLimits;
   readonly env: Readonly<Record<string, string>>;
   readonly concurrency: ConcurrencyLimits;
+  /** Language workers: may reach the network beyond the Runtime API. */
+  readonly outboundNetwork: boolean;
   /** The bundled code and its source map (js); empty for other runtimes. */
   readonly code: string;
   readonly sourceMap: string | undefined;

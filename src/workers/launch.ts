@@ -4,7 +4,9 @@
  * (the Lambda variables and the function's own, nothing of the gateway's), and how every
  * process it left behind is killed.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { NAMESPACE_PORT } from './runtime-api.ts';
 import type { FunctionLimits } from '../limits/index.ts';
 
 /** Largest file a worker may write (RLIMIT_FSIZE); past it the writer gets SIGXFSZ. */
@@ -29,7 +31,12 @@ export interface LaunchSpec {
   identity: WorkerIdentity;
   limits: FunctionLimits;
   startupCpuMs: number;
+  /** Run in a network namespace of its own, the Runtime API relayed from this Unix socket. */
+  isolatedNetwork: { socketPath: string } | undefined;
 }
+
+/** The relay that serves the Runtime API inside a worker's own network namespace. */
+export const NETNS_BRIDGE = fileURLToPath(new URL('./netns-bridge.pl', import.meta.url));
 
 /** RLIMIT_CPU in seconds for a worker: it is recycled before its total CPU gets near. */
 export function cpuBackstopSeconds(limits: FunctionLimits, startupCpuMs: number): number {
@@ -51,7 +58,7 @@ export function launchArgv(spec: LaunchSpec): { file: string; args: string[] } {
   ];
   const { uid, gid } = spec.identity;
   if (uid === undefined) return { file: 'prlimit', args: [...rlimits, '--', spec.program, ...spec.args] };
-  return {
+  const limited = {
     file: 'prlimit',
     args: [
       ...rlimits,
@@ -62,6 +69,18 @@ export function launchArgv(spec: LaunchSpec): { file: string; args: string[] } {
       spec.program, ...spec.args,
     ],
   };
+  if (!spec.isolatedNetwork) return limited;
+  return {
+    file: 'unshare',
+    args: ['--net', '--', 'perl', NETNS_BRIDGE, spec.isolatedNetwork.socketPath, String(NAMESPACE_PORT), String(uid), String(gid), '--', limited.file, ...limited.args],
+  };
+}
+
+/** Whether this server can give workers a network namespace of their own (root, unshare, perl). */
+export function canIsolateNetwork(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = spawnSync('unshare', ['--net', '--', 'perl', '-e', '1'], { stdio: 'ignore', timeout: 5000 });
+  return probe.status === 0;
 }
 
 export interface LambdaEnvSpec {

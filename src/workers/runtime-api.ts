@@ -12,9 +12,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { chmodSync, chownSync } from 'node:fs';
 import { socketUid } from './peer.ts';
 
 const PREFIX = '/2018-06-01/runtime/';
+/** Where the relay listens inside a worker's own network namespace (AWS uses the same port). */
+export const NAMESPACE_PORT = 9001;
 /** Error reports are small; anything past this is cut (the stack trace goes to the logs). */
 const MAX_ERROR_BYTES = 1024 * 1024;
 /** Answered ids remembered for 403 on a second answer (the runtime only ever holds one). */
@@ -56,6 +59,12 @@ export interface RuntimeApiOptions {
   maxResponseBytes: number;
   /** When set, only sockets owned by this uid may talk to the listener. */
   uid: number | undefined;
+  /**
+   * Listen on this Unix socket instead of loopback TCP: for a worker in its own network
+   * namespace, reached through the relay there (netns-bridge.pl). The socket file belongs
+   * to the worker's uid, mode 0600: no other uid can connect.
+   */
+  socketPath?: string;
   events: RuntimeApiEvents;
 }
 
@@ -77,7 +86,7 @@ export class RuntimeApi {
     this.#options = options;
     this.#server = createServer({ keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 10_000 }, (req, res) => this.#route(req, res));
     this.#server.on('connection', (socket: Socket) => {
-      if (options.uid !== undefined && socketUid(socket.remotePort ?? 0, this.#port) !== options.uid) socket.destroy();
+      if (options.socketPath === undefined && options.uid !== undefined && socketUid(socket.remotePort ?? 0, this.#port) !== options.uid) socket.destroy();
     });
     this.#server.on('clientError', (_error, socket) => socket.destroy());
   }
@@ -87,9 +96,16 @@ export class RuntimeApi {
     const api = new RuntimeApi(options);
     await new Promise<void>((resolve, reject) => {
       api.#server.once('error', reject);
-      api.#server.listen(0, '127.0.0.1', () => resolve());
+      if (options.socketPath !== undefined) api.#server.listen(options.socketPath, () => resolve());
+      else api.#server.listen(0, '127.0.0.1', () => resolve());
     });
-    api.#port = (api.#server.address() as AddressInfo).port;
+    if (options.socketPath !== undefined) {
+      chmodSync(options.socketPath, 0o600);
+      if (options.uid !== undefined) chownSync(options.socketPath, options.uid, 0);
+      api.#port = NAMESPACE_PORT;
+    } else {
+      api.#port = (api.#server.address() as AddressInfo).port;
+    }
     return api;
   }
 

@@ -11,13 +11,14 @@
  * Not as root, workers run as the server's user: rlimits and the watchdog still apply,
  * file-system separation does not.
  */
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 import type { FunctionLimits } from '../limits/index.ts';
 import { materialize, prepareDataDir } from './code-dir.ts';
-import type { WorkerIdentity } from './launch.ts';
+import { canIsolateNetwork, type WorkerIdentity } from './launch.ts';
 import type { WorkerLogRecord, WorkerResult } from './types.ts';
 import { Worker } from './worker.ts';
 
@@ -39,6 +40,8 @@ export interface WorkerVersion {
   readonly limits: FunctionLimits;
   readonly env: Readonly<Record<string, string>>;
   readonly files: Readonly<Record<string, string>>;
+  /** The function may reach the network beyond the Runtime API. */
+  readonly outboundNetwork: boolean;
 }
 
 export interface WorkerPoolOptions {
@@ -48,6 +51,12 @@ export interface WorkerPoolOptions {
   /** Atoll's python3 runtime (sandbox/python3/bootstrap.py). */
   pythonBootstrap?: string;
   region?: string;
+  /**
+   * `isolated` (default): workers of functions without outbound network run in a network
+   * namespace of their own, where the Runtime API is all they reach (root, unshare and perl
+   * needed; otherwise they share the host's network). `host`: never isolate.
+   */
+  network?: 'isolated' | 'host';
   maxResponseBytes: number;
   startupCpuMs: number;
   startupTimeoutMs: number;
@@ -64,6 +73,9 @@ export class WorkerPool {
   readonly #codeRoot: string;
   readonly #tmpRoot: string;
   readonly #isolateUsers: boolean;
+  readonly #isolateNetwork: boolean;
+  /** Unix sockets of the Runtime API of network-isolated workers: short paths, outside the data directory's 108-byte reach. */
+  readonly #runDir: string;
   #nextUid = 0;
   #nextGid = 0;
 
@@ -73,6 +85,14 @@ export class WorkerPool {
     const { codeRoot, tmpRoot } = prepareDataDir(options.dataDir, this.#isolateUsers);
     this.#codeRoot = codeRoot;
     this.#tmpRoot = tmpRoot;
+    this.#isolateNetwork = this.#isolateUsers && options.network !== 'host' && canIsolateNetwork();
+    this.#runDir = mkdtempSync(join(tmpdir(), 'atoll-rt-'));
+    chmodSync(this.#runDir, 0o711);
+  }
+
+  /** Whether workers without outbound network really get a namespace of their own here. */
+  get isolatesNetwork(): boolean {
+    return this.#isolateNetwork;
   }
 
   /** Start a worker for a new instance of `version`. */
@@ -92,8 +112,10 @@ export class WorkerPool {
       env: runtime === 'python3' ? { ...version.env, PYTHONUNBUFFERED: '1' } : version.env,
       codeDir: code.dir,
       identity,
+      isolatedNetwork: this.#isolateNetwork && !version.outboundNetwork,
     }, {
       tmpRoot: this.#tmpRoot,
+      runDir: this.#runDir,
       python: this.#options.python ?? defaultPython(),
       pythonBootstrap: this.#options.pythonBootstrap ?? DEFAULT_PYTHON_BOOTSTRAP,
       region: this.#options.region ?? 'atoll',
@@ -139,6 +161,7 @@ export class WorkerPool {
     const workers = [...this.#workers.values()];
     this.#workers.clear();
     await Promise.all(workers.map((w) => w.destroy()));
+    rmSync(this.#runDir, { recursive: true, force: true });
   }
 
   #define(version: WorkerVersion): { dir: string; gid: number | undefined } {

@@ -42,10 +42,14 @@ export interface WorkerSpec {
   env: Readonly<Record<string, string>>;
   codeDir: string;
   identity: WorkerIdentity;
+  /** In a network namespace of its own: the Runtime API is all it can reach. */
+  isolatedNetwork: boolean;
 }
 
 export interface WorkerSettings {
   tmpRoot: string;
+  /** Where the Runtime API sockets of network-isolated workers live. */
+  runDir: string;
   python: string;
   pythonBootstrap: string;
   region: string;
@@ -117,9 +121,11 @@ export class Worker {
 
   async #boot(): Promise<void> {
     const { spec } = this;
+    const socketPath = spec.isolatedNetwork ? join(this.#settings.runDir, `i${spec.instanceId}.sock`) : undefined;
     this.#api = await RuntimeApi.listen({
       maxResponseBytes: this.#settings.maxResponseBytes,
       uid: spec.identity.uid,
+      socketPath,
       events: {
         next: () => this.#onNext(),
         response: (id, body) => this.#onResponse(id, body),
@@ -139,6 +145,7 @@ export class Worker {
       identity: spec.identity,
       limits: spec.limits,
       startupCpuMs: this.#settings.startupCpuMs,
+      isolatedNetwork: socketPath === undefined ? undefined : { socketPath },
     });
     const env = lambdaEnvironment({
       name: spec.name,

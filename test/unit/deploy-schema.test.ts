@@ -19,7 +19,7 @@ describe('parseDeployBody', () => {
   it('fills in defaults for a minimal body', () => {
     expect(parseDeployBody({ files })).toEqual({
       files, entry: undefined, handler: null, runtime: 'js', limits: DEFAULT_FUNCTION_LIMITS, env: {},
-      concurrency: DEFAULT_CONCURRENCY,
+      concurrency: DEFAULT_CONCURRENCY, outboundNetwork: false,
     });
   });
 

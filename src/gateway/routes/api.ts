@@ -164,6 +164,7 @@ function describeVersion(v: VersionRecord, live: boolean, gateway: GatewayContex
     handler: v.handler,
     limits: v.limits,
     concurrency: v.concurrency,
+    outboundNetwork: v.outboundNetwork,
     env: Object.keys(v.env),
     createdAt: iso(v.createdAt),
     sha256: v.bundleHash,
