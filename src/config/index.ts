@@ -37,6 +37,8 @@ export interface ServerOptions {
   fetchAllow?: string[];
   /** The python3 runtime's bootstrap script; default sandbox/python3/bootstrap.py (ATOLL_PYTHON_BOOTSTRAP). */
   pythonBootstrap?: string;
+  /** `isolated` (default): workers without outboundNetwork get a network namespace of their own; `host`: never (ATOLL_WORKER_NETWORK). */
+  workerNetwork?: 'isolated' | 'host';
 }
 
 export interface ServerConfig {
@@ -71,6 +73,7 @@ export interface ServerConfig {
   readonly fetchAllow: readonly string[];
   /** The python3 runtime's bootstrap script; undefined: the one in sandbox/python3. */
   readonly pythonBootstrap: string | undefined;
+  readonly workerNetwork: 'isolated' | 'host';
 }
 
 const intFromEnv = z.coerce.number().int();
@@ -139,6 +142,7 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     maxFunctionLimits: DEFAULT_MAX_FUNCTION_LIMITS,
     fetchAllow,
     pythonBootstrap: options.pythonBootstrap ?? (env.ATOLL_PYTHON_BOOTSTRAP ? resolve(env.ATOLL_PYTHON_BOOTSTRAP) : undefined),
+    workerNetwork: resolveWorkerNetwork(options.workerNetwork ?? env.ATOLL_WORKER_NETWORK),
   });
 }
 
@@ -151,4 +155,10 @@ function resolveFetchAllow(option: string[] | undefined, env: NodeJS.ProcessEnv)
     const message = `${source}: ${(err as Error).message}`;
     throw new AtollError('INVALID_CONFIG', message, { issues: [{ path: 'fetchAllow', message }] });
   }
+}
+
+function resolveWorkerNetwork(value: string | undefined): 'isolated' | 'host' {
+  if (value === undefined || value === '' || value === 'isolated') return 'isolated';
+  if (value === 'host') return 'host';
+  throw new AtollError('INVALID_CONFIG', `ATOLL_WORKER_NETWORK must be "isolated" or "host", got ${JSON.stringify(value)}`);
 }

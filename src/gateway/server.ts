@@ -63,6 +63,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
   const workers = new WorkerPool({
     dataDir: config.dataDir,
     pythonBootstrap: config.pythonBootstrap,
+    network: config.workerNetwork,
     maxResponseBytes: config.maxBodyBytes,
     startupCpuMs: config.startupCpuMs,
     startupTimeoutMs: config.startupTimeoutMs,
