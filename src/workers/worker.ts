@@ -359,7 +359,8 @@ export class Worker {
       this.#watchdog = undefined;
     }
     if (idle && !this.#idleWatch) {
-      this.#idleSinceCpuMs = this.#cpuNow(true);
+      // The last reading, not a new one: a full scan of /proc costs a millisecond or two, on every answer.
+      this.#idleSinceCpuMs = this.#lastCpuMs;
       this.#idleWatch = setInterval(() => this.#checkIdle(), IDLE_CHECK_MS);
       this.#idleWatch.unref();
     } else if (!idle && this.#idleWatch) {
