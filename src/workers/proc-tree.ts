@@ -10,7 +10,7 @@
  * reaped by someone else (an orphan, reaped by init) takes its time with it, so its last
  * reading is kept. Clock ticks are 10 ms: that is the resolution of `cpuMs` for workers.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/PID/stat times: 100 on every Linux build Atoll targets. */
 const TICKS_PER_SECOND = 100;
@@ -74,13 +74,36 @@ export class ProcessMeter {
   }
 }
 
-function readStat(pid: number): { ticks: number; ppid: number; rssPages: number } | undefined {
-  let text: string;
+/** One buffer for every /proc read: these files are small, and readFileSync would fstat each first. */
+const buffer = Buffer.alloc(4096);
+
+function readSmall(path: string): string | undefined {
+  let fd: number;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
+  try {
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      // A /proc file longer than the buffer (children of a fork bomb) is read as far as it goes.
+      if (length === buffer.length) break;
+    }
+    return buffer.toString('latin1', 0, length);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readStat(pid: number): { ticks: number; ppid: number; rssPages: number } | undefined {
+  const text = readSmall(`/proc/${pid}/stat`);
+  if (text === undefined) return undefined;
   // The command name is in parentheses and may hold spaces: fields start after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state): ppid is field 4, utime..cstime fields 14-17, rss field 24.
@@ -89,12 +112,12 @@ function readStat(pid: number): { ticks: number; ppid: number; rssPages: number 
 }
 
 function readChildren(pid: number): number[] {
-  try {
-    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim();
-    return text === '' ? [] : text.split(' ').map(Number);
-  } catch {
-    return [];
-  }
+  const text = readSmall(`/proc/${pid}/task/${pid}/children`)?.trim();
+  if (!text) return [];
+  // A list cut at the buffer's end may end in half a pid: drop it.
+  const pids = text.split(' ').map(Number);
+  if (text.length >= buffer.length - 1) pids.pop();
+  return pids;
 }
 
 function ownerOf(pid: number): number {

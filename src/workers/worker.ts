@@ -318,7 +318,9 @@ export class Worker {
 
   /** The runtime is up and has the invocation: its CPU and wall clock start now. */
   #startClock(running: Running): void {
-    running.cpuBaseline = this.#cpuNow();
+    // A warm worker's last reading is the baseline (taken when its last invocation ended):
+    // reading /proc again costs more than the little its loop did since, at 10 ms resolution.
+    running.cpuBaseline = running.cold ? this.#cpuNow() : this.#lastCpuMs;
     const ms = Math.min(this.spec.limits.timeoutMs, Math.max(0, this.#deadline - Date.now()));
     running.timer = setTimeout(() => this.#fail('FUNCTION_TIMEOUT', `the invocation ran past its ${this.spec.limits.timeoutMs} ms timeout`), ms);
   }
