@@ -15,6 +15,7 @@ import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 import { buildLambdaEvent } from '../../sandbox/src/invoke/lambda-event.ts';
 import { mapLambdaResult } from '../../sandbox/src/invoke/lambda-result.ts';
 import { CPU_BACKSTOP_EXTRA_S, cpuBackstopSeconds, killWorkerProcesses, lambdaEnvironment, launchArgv, type WorkerIdentity } from './launch.ts';
+import { captureOutput, MAX_LOG_LINE_CHARS, OUTPUT_BYTES_PER_SECOND, OUTPUT_LINES_PER_SECOND } from './output.ts';
 import { ProcessMeter } from './proc-tree.ts';
 import { RuntimeApi, type ReportedError } from './runtime-api.ts';
 import type { WorkerLogRecord, WorkerResult } from './types.ts';
@@ -29,7 +30,6 @@ const IDLE_CHECK_MS = 1000;
 const IDLE_CPU_ALLOWANCE_MS = 200;
 /** Error types a runtime reports when an allocation failed under the memory limit. */
 const OUT_OF_MEMORY_TYPES = new Set(['MemoryError', 'Runtime.OutOfMemory']);
-const MAX_LOG_LINE_CHARS = 16 * 1024;
 
 export interface WorkerSpec {
   instanceId: number;
@@ -174,8 +174,9 @@ export class Worker {
       this.#log('error', `the worker exited (${how})`);
       this.#exited('WORKER_CRASHED', `the worker exited (${how})`);
     });
-    lines(child.stdout!, (line) => this.#log('info', line));
-    lines(child.stderr!, (line) => this.#log('error', line));
+    captureOutput(child.stdout!, child.stderr!, (level, line) => this.#log(level, line), () => {
+      this.#log('error', `the worker writes more than ${OUTPUT_BYTES_PER_SECOND} bytes or ${OUTPUT_LINES_PER_SECOND} lines of output a second: its output is slowed down`);
+    });
     this.#armWatchdog();
   }
 
@@ -470,28 +471,6 @@ export class Worker {
   #log(level: string, message: string, requestId = this.#running?.requestId ?? this.#lastRequestId): void {
     this.#settings.onLogs([{ ts: Date.now(), requestId, fnKey: this.spec.fnKey, level, message: message.length > MAX_LOG_LINE_CHARS ? `${message.slice(0, MAX_LOG_LINE_CHARS)}…` : message }]);
   }
-}
-
-/** Call `each` with every line of a stream (the last one too, without its newline). */
-function lines(stream: NodeJS.ReadableStream, each: (line: string) => void): void {
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    rest += chunk;
-    let at: number;
-    while ((at = rest.indexOf('\n')) !== -1) {
-      each(rest.slice(0, at));
-      rest = rest.slice(at + 1);
-    }
-    // A line that never ends is cut into pieces rather than held without bound.
-    if (rest.length > MAX_LOG_LINE_CHARS) {
-      each(rest);
-      rest = '';
-    }
-  });
-  stream.on('end', () => {
-    if (rest !== '') each(rest);
-  });
 }
 
 /** An X-Ray style trace header derived from the request id. */
