@@ -5,9 +5,12 @@
  * here is a stand-in bootstrap (test/fixtures/workers/python-bootstrap.py), so these tests
  * check the server's side only.
  */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.ts';
 import { FIXTURES } from '../helpers/workers.ts';
 
 let server: TestServer;
@@ -109,5 +112,33 @@ describe('python3 runtime', () => {
     expect(res.body.error.code).toBe('MEMORY_LIMIT_EXCEEDED');
     const after = (await server.api('POST', '/functions/py-mem/invoke', {})).body;
     expect(after).not.toBe(before);
+  });
+});
+
+describe('python3 runtime from the CLI', () => {
+  /** `atoll ...` as a subprocess (asynchronous: the server runs in this process). */
+  function atoll(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [join(REPO_ROOT, 'bin/atoll.js'), ...args], { env: { ...process.env, ATOLL_URL: server.url, ATOLL_TOKEN: server.token } }, (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  it('atoll deploy ./fn --runtime python3 --handler app.handler, then atoll invoke', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atoll-py-fn-'));
+    try {
+      mkdirSync(join(dir, 'pkg'));
+      writeFileSync(join(dir, 'app.py'), 'from pkg.double import double\n\ndef handler(event, context):\n    return {"doubled": double(event["n"])}\n');
+      writeFileSync(join(dir, 'pkg/__init__.py'), '');
+      writeFileSync(join(dir, 'pkg/double.py'), 'def double(n):\n    return n * 2\n');
+      const deployed = await atoll(['deploy', dir, '--name', 'py-cli', '--runtime', 'python3', '--handler', 'app.handler', '--cpu-ms', '2000']);
+      expect(deployed.code, deployed.stderr).toBe(0);
+      const invoked = await atoll(['invoke', 'py-cli', '--data', '{"n": 21}']);
+      expect(invoked.code, invoked.stderr).toBe(0);
+      expect(JSON.parse(invoked.stdout)).toEqual({ doubled: 42 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
