@@ -10,6 +10,7 @@ import {
   MIN_FUNCTION_LIMITS, type ConcurrencyLimits, type FunctionLimits,
 } from '../limits/index.ts';
 import type { Runtime } from '../registry/index.ts';
+import { UNSAFE_ENV } from '../workers/unsafe-env.ts';
 
 /** Environment variables are small config, not payload: names plus values, in bytes. */
 export const MAX_ENV_BYTES = 64 * 1024;
@@ -182,6 +183,10 @@ function toSpec(body: DeployBody, maxima: FunctionLimits): DeploySpec {
     throw invalid('runtime python3 needs "handler" as file.function, e.g. "app.handler"', [
       { path: 'handler', message: 'expected file.function' },
     ]);
+  }
+  const unsafe = runtime === 'js' ? [] : Object.keys(body.env ?? {}).filter((name) => UNSAFE_ENV.test(name));
+  if (unsafe.length > 0) {
+    throw invalid(`runtime ${runtime} does not take these environment variables: ${unsafe.join(', ')} (the loader's, glibc's and Perl's act on the processes that start workers)`, unsafe.map((name) => ({ path: `env.${name}`, message: 'not allowed for worker runtimes' })));
   }
   if (runtime === 'provided' && !Object.hasOwn(files, 'bootstrap')) {
     throw invalid('runtime provided needs an executable file named "bootstrap" at the root', [

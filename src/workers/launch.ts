@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NAMESPACE_PORT } from './runtime-api.ts';
+import { UNSAFE_ENV } from './unsafe-env.ts';
 import type { FunctionLimits } from '../limits/index.ts';
 
 /** Largest file a worker may write (RLIMIT_FSIZE); past it the writer gets SIGXFSZ. */
@@ -96,10 +97,12 @@ export interface LambdaEnvSpec {
   env: Readonly<Record<string, string>>;
 }
 
-/** The worker's whole environment: the function's variables, then the reserved Lambda ones over them. */
+/** The worker's whole environment: the function's variables (unsafe ones dropped), then the reserved Lambda ones over them. */
 export function lambdaEnvironment(spec: LambdaEnvSpec): Record<string, string> {
+  const own: Record<string, string> = {};
+  for (const [name, value] of Object.entries(spec.env)) if (!UNSAFE_ENV.test(name)) own[name] = value;
   return {
-    ...spec.env,
+    ...own,
     PATH: '/usr/local/bin:/usr/bin:/bin',
     LANG: 'C.UTF-8',
     TZ: ':UTC',
