@@ -9,6 +9,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, renameSync, r
 import { dirname, join } from 'node:path';
 
 const EXECUTABLE = new Set(['bootstrap']);
+/** What the server keeps in its data directory besides `workers/`: none of it is for workers. */
+const SERVER_ENTRIES = /^(?:(?:registry|logs)\.db(?:-wal|-shm|-journal)?|blobs|admin-token)$/;
 
 /** Write `files` into `dir` unless they are there already; set owner group and modes. */
 export function materialize(dir: string, files: Readonly<Record<string, string>>, gid: number | undefined): void {
@@ -48,8 +50,8 @@ function applyModes(root: string, rel: string, gid: number | undefined): void {
 
 /**
  * Opens the data directory to workers as far as they need and no further: traversable but
- * not listable (0711), its other entries (registry, logs, blobs, admin token) private to
- * the server's user. Only needed when workers run under other uids.
+ * not listable (0711), the server's entries (registry, logs, blobs, admin token) private to
+ * its user. Only needed when workers run under other uids.
  */
 export function prepareDataDir(dataDir: string, otherUids: boolean): { codeRoot: string; tmpRoot: string } {
   const workersRoot = join(dataDir, 'workers');
@@ -60,7 +62,8 @@ export function prepareDataDir(dataDir: string, otherUids: boolean): { codeRoot:
   if (!otherUids) return { codeRoot, tmpRoot };
   chmodSync(dataDir, 0o711);
   for (const name of readdirSync(dataDir)) {
-    if (name === 'workers') continue;
+    // Only Atoll's own entries: a data directory pointed at a shared place keeps the rest as it was.
+    if (!SERVER_ENTRIES.test(name)) continue;
     const path = join(dataDir, name);
     const mode = statSync(path).mode & 0o777;
     chmodSync(path, mode & 0o700);

@@ -136,6 +136,8 @@ export class Worker {
       },
     });
     if (this.#gone) return this.#api.close();
+    // A directory left by a server that crashed could hold another function's files: start empty.
+    rmSync(this.#tmpDir, { recursive: true, force: true });
     mkdirSync(this.#tmpDir, { recursive: true, mode: 0o700 });
     if (spec.identity.uid !== undefined) chownSync(this.#tmpDir, spec.identity.uid, spec.identity.gid!);
     const python = spec.runtime === 'python3';
