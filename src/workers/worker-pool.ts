@@ -11,9 +11,9 @@
  * Not as root, workers run as the server's user: rlimits and the watchdog still apply,
  * file-system separation does not.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 import type { FunctionLimits } from '../limits/index.ts';
@@ -76,6 +76,8 @@ export class WorkerPool {
   readonly #isolateNetwork: boolean;
   /** Unix sockets of the Runtime API of network-isolated workers: short paths, outside the data directory's 108-byte reach. */
   readonly #runDir: string;
+  /** The python3 runtime, copied where every worker uid can read it (the checkout may be under a private home). */
+  readonly #pythonBootstrap: string;
   #nextUid = 0;
   #nextGid = 0;
 
@@ -88,6 +90,7 @@ export class WorkerPool {
     this.#isolateNetwork = this.#isolateUsers && options.network !== 'host' && canIsolateNetwork();
     this.#runDir = mkdtempSync(join(tmpdir(), 'atoll-rt-'));
     chmodSync(this.#runDir, 0o711);
+    this.#pythonBootstrap = publishRuntime(options.pythonBootstrap ?? DEFAULT_PYTHON_BOOTSTRAP, join(codeRoot, '..', 'runtime'));
   }
 
   /** Whether workers without outbound network really get a namespace of their own here. */
@@ -117,7 +120,7 @@ export class WorkerPool {
       tmpRoot: this.#tmpRoot,
       runDir: this.#runDir,
       python: this.#options.python ?? defaultPython(),
-      pythonBootstrap: this.#options.pythonBootstrap ?? DEFAULT_PYTHON_BOOTSTRAP,
+      pythonBootstrap: this.#pythonBootstrap,
       region: this.#options.region ?? 'atoll',
       maxResponseBytes: this.#options.maxResponseBytes,
       startupCpuMs: this.#options.startupCpuMs,
@@ -173,6 +176,24 @@ export class WorkerPool {
     }
     return code;
   }
+}
+
+/**
+ * Copy a runtime script and the files beside it (modules it imports) to `dir` (0755, files
+ * 0644); the original path if it does not exist (yet).
+ */
+function publishRuntime(script: string, dir: string): string {
+  if (!existsSync(script)) return script;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dirname(script), { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const target = join(dir, entry.name);
+    copyFileSync(join(dirname(script), entry.name), target);
+    chmodSync(target, 0o644);
+  }
+  return join(dir, basename(script));
 }
 
 function defaultPython(): string {
