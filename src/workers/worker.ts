@@ -221,7 +221,7 @@ export class Worker {
           deadlineMs: request.deadlineMs,
           functionArn: `arn:aws:lambda:${this.#settings.region}:000000000000:function:${this.spec.name}:${this.spec.version}`,
           traceId: traceId(request.requestId),
-          clientContext: undefined,
+          clientContext: request.kind === 'event' ? request.clientContext : undefined,
           cognitoIdentity: undefined,
           body: payload,
         });

@@ -55,6 +55,7 @@ describe('provided runtime: a shell bootstrap using curl in a loop', () => {
     expect(env).toMatchObject({ fn: 'sh', v: '1', mem: '128', handler: 'function.handler', greeting: 'hello', token: 'none', region: 'atoll', tz: ':UTC' });
     expect(env.root).toMatch(/workers\/code\/sh@1$/);
     expect(env.arn).toBe('arn:aws:lambda:atoll:000000000000:function:sh:1');
+    expect(env.context).toBe('');
     expect(Number(env.deadline)).toBeGreaterThan(Date.now());
   });
 
@@ -62,6 +63,21 @@ describe('provided runtime: a shell bootstrap using curl in a loop', () => {
     const res = await server.api('POST', '/functions/sh/invoke', { direct: true });
     expect(res.status).toBe(200);
     expect(JSON.parse(Buffer.from(res.body.headers['x-event'], 'base64').toString('utf8'))).toEqual({ direct: true });
+  });
+
+  it('direct invoke with X-Amz-Client-Context: the runtime gets it as Lambda-Runtime-Client-Context', async () => {
+    const context = { custom: { tenant: 't1' }, client: { app_title: 'atoll' } };
+    const res = await fetch(`${server.url}/api/functions/sh/invoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'x-amz-client-context': Buffer.from(JSON.stringify(context)).toString('base64') },
+      body: '{}',
+    });
+    expect(res.status).toBe(200);
+    const env = fields(((await res.json()) as { body: string }).body);
+    expect(JSON.parse(Buffer.from(env.context!, 'base64').toString('utf8'))).toEqual(context);
+    const bad = await fetch(`${server.url}/api/functions/sh/invoke`, { method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'x-amz-client-context': 'bm90IGpzb24=' }, body: '{}' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error.code).toBe('BAD_REQUEST');
   });
 
   it('warm reuse: one worker process serves invocation after invocation', async () => {
