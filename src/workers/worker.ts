@@ -12,22 +12,14 @@ import { join } from 'node:path';
 import type { ErrorCode } from '../errors/index.ts';
 import type { FunctionLimits } from '../limits/index.ts';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
-import { buildLambdaEvent } from '../../sandbox/src/invoke/lambda-event.ts';
-import { mapLambdaResult } from '../../sandbox/src/invoke/lambda-result.ts';
+import { eventPayload, mapResponse, traceId } from './lambda-io.ts';
 import { CPU_BACKSTOP_EXTRA_S, cpuBackstopSeconds, killWorkerProcesses, lambdaEnvironment, launchArgv, type WorkerIdentity } from './launch.ts';
 import { captureOutput, MAX_LOG_LINE_CHARS, OUTPUT_BYTES_PER_SECOND, OUTPUT_LINES_PER_SECOND } from './output.ts';
 import { ProcessMeter } from './proc-tree.ts';
+import { Watchdog, type WatchPhase } from './watchdog.ts';
 import { RuntimeApi, type ReportedError } from './runtime-api.ts';
 import type { WorkerLogRecord, WorkerResult } from './types.ts';
 
-/** How often the watchdog reads /proc while a worker starts or runs an invocation. */
-const WATCHDOG_INTERVAL_MS = 5;
-/** Every this many readings, the watchdog also scans /proc for processes that left the tree. */
-const FULL_SCAN_EVERY = 20;
-/** How often an idle worker is checked for processes still burning CPU between invocations. */
-const IDLE_CHECK_MS = 1000;
-/** CPU an idle worker may use between two invocations (finishing its loop) before it is killed. */
-const IDLE_CPU_ALLOWANCE_MS = 200;
 /** Error types a runtime reports when an allocation failed under the memory limit. */
 const OUT_OF_MEMORY_TYPES = new Set(['MemoryError', 'Runtime.OutOfMemory']);
 
@@ -83,15 +75,8 @@ export class Worker {
   #initError: ReportedError | undefined;
   #spawnedAt = performance.now();
   #running: Running | undefined;
-  #watchdog: NodeJS.Timeout | undefined;
-  #idleWatch: NodeJS.Timeout | undefined;
-  #meter: ProcessMeter | undefined;
-  #ticks = 0;
-  #idleSinceCpuMs = 0;
-  #peakRssBytes = 0;
-  #lastCpuMs = 0;
+  #watchdog: Watchdog | undefined;
   #gone = false;
-  #served = 0;
   #deadline = 0;
   #lastRequestId = '';
 
@@ -116,7 +101,7 @@ export class Worker {
   }
 
   get rssBytes(): number {
-    return this.#meter === undefined || this.#gone ? 0 : this.#meter.sample().rssBytes;
+    return this.#watchdog?.rssBytes() ?? 0;
   }
 
   async #boot(): Promise<void> {
@@ -165,7 +150,16 @@ export class Worker {
     // detached: the worker leads a process group of its own, killed as a whole.
     const child = spawn(file, args, { cwd: spec.codeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
-    if (child.pid !== undefined) this.#meter = new ProcessMeter(child.pid, spec.identity.uid);
+    if (child.pid !== undefined) {
+      this.#watchdog = new Watchdog(new ProcessMeter(child.pid, spec.identity.uid), spec.limits, { cpuMs: this.#settings.startupCpuMs, timeoutMs: this.#settings.startupTimeoutMs }, {
+        breach: (code, message) => this.#fail(code, message),
+        idleBurn: (used) => {
+          this.#log('error', `the worker used ${used} ms of CPU between invocations; it is replaced`);
+          this.#teardown();
+          this.#settings.onLost(this.spec.instanceId);
+        },
+      });
+    }
     child.on('error', (error) => {
       this.#log('error', `could not start the worker: ${error.message}`);
       this.#exited('WORKER_CRASHED', `the worker could not be started: ${error.message}`);
@@ -190,13 +184,7 @@ export class Worker {
         resolve({ id: 0, kind: 'failure', code: 'WORKER_CRASHED', message: this.#gone ? 'the worker is gone' : 'the worker is busy', cpuMs: 0, wallMs: 0, disposed: this.#gone });
         return;
       }
-      let payload: Buffer;
-      if (request.kind === 'http') {
-        const event = buildLambdaEvent(request, body);
-        payload = Buffer.from(JSON.stringify(event));
-      } else {
-        payload = Buffer.from(request.payload);
-      }
+      const payload = eventPayload(request, body);
       const cold = !this.#initDone;
       const running: Running = {
         requestId: request.requestId,
@@ -251,40 +239,19 @@ export class Worker {
     if (!running) return;
     const message = 'the runtime asked for the next invocation without answering this one';
     this.#log('error', message, requestId);
-    this.#served++;
     running.resolve({ id: 0, kind: 'failure', code: 'INVALID_FUNCTION_RESPONSE', message, ...this.#cost(running), cold: running.cold, disposed: false });
   }
 
   #onResponse(requestId: string, body: Buffer): void {
     const running = this.#take(requestId);
     if (!running) return;
-    const cost = this.#cost(running);
-    this.#served++;
-    if (!running.http) {
-      running.resolve({ id: 0, kind: 'result', payload: body.byteLength === 0 ? 'null' : body.toString('utf8'), ...cost, cold: running.cold });
-      this.#recycleIfWorn();
-      return;
-    }
-    let result: unknown;
-    const text = body.toString('utf8');
-    try {
-      result = text === '' ? null : JSON.parse(text);
-    } catch {
-      // A custom runtime may post plain text: it is the result as a string.
-      result = text;
-    }
-    let mapped: ReturnType<typeof mapLambdaResult>;
-    try {
-      mapped = mapLambdaResult(result);
-    } catch (error) {
-      mapped = { kind: 'invalid', message: String(error) };
-    }
+    const cost = { ...this.#cost(running), cold: running.cold };
+    const mapped = mapResponse(body, running.http);
     if (mapped.kind === 'invalid') {
       this.#log('error', `invalid response: ${mapped.message}`, requestId);
-      running.resolve({ id: 0, kind: 'failure', code: 'INVALID_FUNCTION_RESPONSE', message: mapped.message, ...cost, cold: running.cold, disposed: false });
+      running.resolve({ id: 0, kind: 'failure', code: 'INVALID_FUNCTION_RESPONSE', message: mapped.message, ...cost, disposed: false });
     } else {
-      const out = mapped.body === null ? undefined : typeof mapped.body === 'string' ? Buffer.from(mapped.body) : Buffer.from(mapped.body);
-      running.resolve({ id: 0, kind: 'response', status: mapped.status, headers: plainPairs(mapped.headers), body: out, ...cost, cold: running.cold });
+      running.resolve({ id: 0, ...mapped, ...cost });
     }
     this.#recycleIfWorn();
   }
@@ -299,7 +266,6 @@ export class Worker {
       this.#teardown();
       return;
     }
-    this.#served++;
     running.resolve({ id: 0, kind: 'failure', code: 'FUNCTION_ERROR', message: 'the function reported an error', ...cost, cold: running.cold, disposed: false });
   }
 
@@ -323,7 +289,7 @@ export class Worker {
   #startClock(running: Running): void {
     // A warm worker's last reading is the baseline (taken when its last invocation ended):
     // reading /proc again costs more than the little its loop did since, at 10 ms resolution.
-    running.cpuBaseline = running.cold ? this.#cpuNow() : this.#lastCpuMs;
+    running.cpuBaseline = running.cold ? this.#cpuNow() : (this.#watchdog?.lastCpuMs ?? 0);
     const ms = Math.min(this.spec.limits.timeoutMs, Math.max(0, this.#deadline - Date.now()));
     running.timer = setTimeout(() => this.#fail('FUNCTION_TIMEOUT', `the invocation ran past its ${this.spec.limits.timeoutMs} ms timeout`), ms);
   }
@@ -343,65 +309,19 @@ export class Worker {
     return { cpuMs: Math.max(0, now - (running.cpuBaseline ?? now)), wallMs: performance.now() - running.startedAt };
   }
 
-  #cpuNow(fullScan = false): number {
-    if (this.#meter === undefined || this.#gone) return this.#lastCpuMs;
-    const sample = this.#meter.sample(fullScan);
-    if (sample.processes > 0) this.#lastCpuMs = Math.max(this.#lastCpuMs, sample.cpuMs);
-    return this.#lastCpuMs;
+  #cpuNow(): number {
+    return this.#watchdog?.cpuNow() ?? 0;
   }
 
-  /**
-   * The watchdog runs every few ms while the worker starts or serves an invocation. Between
-   * invocations a slow check remains: a process the function left running (in Lambda it
-   * would be frozen) must not burn CPU outside every invocation's limit.
-   */
+  #phase(): WatchPhase {
+    if (this.#gone) return { kind: 'gone' };
+    if (!this.#initDone) return { kind: 'starting', sinceMs: this.#spawnedAt };
+    if (this.#running) return { kind: 'running', baselineCpuMs: this.#running.cpuBaseline };
+    return { kind: 'idle' };
+  }
+
   #armWatchdog(): void {
-    const busy = !this.#gone && (!this.#initDone || this.#running !== undefined);
-    const idle = !this.#gone && !busy;
-    if (busy && !this.#watchdog) this.#watchdog = setInterval(() => this.#check(), WATCHDOG_INTERVAL_MS);
-    else if (!busy && this.#watchdog) {
-      clearInterval(this.#watchdog);
-      this.#watchdog = undefined;
-    }
-    if (idle && !this.#idleWatch) {
-      // The last reading, not a new one: a full scan of /proc costs a millisecond or two, on every answer.
-      this.#idleSinceCpuMs = this.#lastCpuMs;
-      this.#idleWatch = setInterval(() => this.#checkIdle(), IDLE_CHECK_MS);
-      this.#idleWatch.unref();
-    } else if (!idle && this.#idleWatch) {
-      clearInterval(this.#idleWatch);
-      this.#idleWatch = undefined;
-    }
-  }
-
-  #checkIdle(): void {
-    if (this.#gone || this.#running) return;
-    const used = this.#cpuNow(true) - this.#idleSinceCpuMs;
-    if (used <= Math.max(this.spec.limits.cpuMs, IDLE_CPU_ALLOWANCE_MS)) return;
-    this.#log('error', `the worker used ${used} ms of CPU between invocations; it is replaced`);
-    this.#teardown();
-    this.#settings.onLost(this.spec.instanceId);
-  }
-
-  #check(): void {
-    if (this.#meter === undefined || this.#gone) return;
-    const sample = this.#meter.sample(++this.#ticks % FULL_SCAN_EVERY === 0);
-    if (sample.processes === 0) return;
-    this.#lastCpuMs = Math.max(this.#lastCpuMs, sample.cpuMs);
-    this.#peakRssBytes = Math.max(this.#peakRssBytes, sample.rssBytes);
-    const { limits } = this.spec;
-    if (sample.rssBytes > limits.memoryMb * 1024 * 1024) {
-      return this.#fail('MEMORY_LIMIT_EXCEEDED', `the worker used ${Math.round(sample.rssBytes / 1024 / 1024)} MB, over its ${limits.memoryMb} MB limit`);
-    }
-    if (!this.#initDone) {
-      if (sample.cpuMs > this.#settings.startupCpuMs) return this.#fail('CPU_LIMIT_EXCEEDED', `start-up used more than ${this.#settings.startupCpuMs} ms of CPU`);
-      if (performance.now() - this.#spawnedAt > this.#settings.startupTimeoutMs) return this.#fail('FUNCTION_TIMEOUT', `the runtime did not ask for an invocation within ${this.#settings.startupTimeoutMs} ms`);
-      return;
-    }
-    const running = this.#running;
-    if (running?.cpuBaseline !== undefined && this.#lastCpuMs - running.cpuBaseline > limits.cpuMs) {
-      this.#fail('CPU_LIMIT_EXCEEDED', `the invocation used more than ${limits.cpuMs} ms of CPU`);
-    }
+    this.#watchdog?.watch(this.#phase());
   }
 
   /** End the invocation in progress (if any) with `code`, and kill the worker. */
@@ -425,8 +345,8 @@ export class Worker {
     const running = this.#running;
     if (running) {
       // An exit while at or near the memory limit is the allocation that failed under RLIMIT_DATA.
-      const nearLimit = this.#peakRssBytes > this.spec.limits.memoryMb * 1024 * 1024 * 0.9;
-      if (nearLimit) return this.#fail('MEMORY_LIMIT_EXCEEDED', `the worker died at ${Math.round(this.#peakRssBytes / 1024 / 1024)} MB, its limit is ${this.spec.limits.memoryMb} MB`);
+      const peak = this.#watchdog?.peakRssBytes ?? 0;
+      if (peak > this.spec.limits.memoryMb * 1024 * 1024 * 0.9) return this.#fail('MEMORY_LIMIT_EXCEEDED', `the worker died at ${Math.round(peak / 1024 / 1024)} MB, its limit is ${this.spec.limits.memoryMb} MB`);
       if (this.#initError) return this.#fail('FUNCTION_ERROR', 'the function failed to initialise');
       return this.#fail(code, message);
     }
@@ -440,7 +360,7 @@ export class Worker {
    */
   #recycleIfWorn(): void {
     const budgetMs = (cpuBackstopSeconds(this.spec.limits, this.#settings.startupCpuMs) - CPU_BACKSTOP_EXTRA_S / 2) * 1000;
-    if (this.#lastCpuMs < budgetMs) return;
+    if ((this.#watchdog?.lastCpuMs ?? 0) < budgetMs) return;
     setImmediate(() => {
       if (this.#running || this.#gone) return;
       this.#teardown();
@@ -453,10 +373,7 @@ export class Worker {
   #teardown(): void {
     if (this.#gone) return;
     this.#gone = true;
-    if (this.#watchdog) clearInterval(this.#watchdog);
-    if (this.#idleWatch) clearInterval(this.#idleWatch);
-    this.#watchdog = undefined;
-    this.#idleWatch = undefined;
+    this.#watchdog?.watch({ kind: 'gone' });
     this.#api?.close();
     const pid = this.#child?.pid;
     this.#torndown = killWorkerProcesses(pid, this.spec.identity).then(() => {
@@ -475,15 +392,3 @@ export class Worker {
   }
 }
 
-/** An X-Ray style trace header derived from the request id. */
-function traceId(requestId: string): string {
-  const hex = requestId.replace(/[^0-9a-f]/gi, '').toLowerCase().padEnd(24, '0').slice(0, 24);
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex};Parent=${hex.slice(0, 16)};Sampled=0`;
-}
-
-/** The mapper's header list is a prototype-less array (it is built for the isolate): copy it into a plain one. */
-function plainPairs(list: [string, string][]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i < list.length; i++) out.push([list[i]![0], list[i]![1]]);
-  return out;
-}

@@ -14,7 +14,7 @@ export function fixture(name: string): string {
 export function curlBootstrap(handler?: string): string {
   const base = fixture('curl-bootstrap.sh');
   if (handler === undefined) return base;
-  return base.replace(/  RESPONSE=.*\n/, `${handler}\n`);
+  return base.replace(/  RESPONSE=.*\n/, () => `${handler}\n`);
 }
 
 /** PIDs of live processes whose environment names `AWS_LAMBDA_FUNCTION_NAME=name` (workers and everything they started). */
