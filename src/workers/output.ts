@@ -46,6 +46,7 @@ export function captureOutput(stdout: Readable, stderr: Readable, each: (level: 
 
 function splitLines(stream: Readable, each: (line: string) => void, account: (bytes: number, lines: number) => void): void {
   let rest = '';
+  stream.on('error', () => {});
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
     rest += chunk;

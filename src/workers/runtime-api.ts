@@ -99,6 +99,8 @@ export class RuntimeApi {
       if (options.socketPath !== undefined) api.#server.listen(options.socketPath, () => resolve());
       else api.#server.listen(0, '127.0.0.1', () => resolve());
     });
+    // Past listen, an error (EMFILE on accept) must not become an uncaught one in the gateway.
+    api.#server.on('error', () => {});
     if (options.socketPath !== undefined) {
       chmodSync(options.socketPath, 0o600);
       if (options.uid !== undefined) chownSync(options.socketPath, options.uid, 0);
