@@ -40,6 +40,14 @@ describe('parseDeployBody', () => {
     expect(errorOf({ files: { 'app.py': '' }, handler: 'app' }).code).toBe('INVALID_CONFIG');
   });
 
+  it('outboundNetwork: false unless asked for; loader and glibc variables refused for worker runtimes only', () => {
+    expect(parseDeployBody({ files: { bootstrap: '#!/bin/sh' } }).outboundNetwork).toBe(false);
+    expect(parseDeployBody({ files: { bootstrap: '#!/bin/sh' }, outboundNetwork: true }).outboundNetwork).toBe(true);
+    expect(errorOf({ files: { bootstrap: '#!/bin/sh' }, env: { LD_PRELOAD: 'x' } }).code).toBe('INVALID_CONFIG');
+    expect(errorOf({ files: { 'app.py': '' }, env: { PERL5LIB: 'x' } }).code).toBe('INVALID_CONFIG');
+    expect(parseDeployBody({ files: { 'index.ts': '' }, env: { LD_PRELOAD: 'x' } }).env).toEqual({ LD_PRELOAD: 'x' });
+  });
+
   it('requires a bootstrap file for the provided runtime', () => {
     expect(errorOf({ files: { 'main.sh': '' }, runtime: 'provided' }).code).toBe('INVALID_CONFIG');
     expect(parseDeployBody({ files: { bootstrap: '#!/bin/sh' } }).runtime).toBe('provided');
