@@ -111,8 +111,9 @@ export class WorkerPool {
       runtime,
       handler: version.handler ?? (runtime === 'python3' ? DEFAULT_PYTHON_HANDLER : ''),
       limits: version.limits,
-      // Python block-buffers a piped stdout: print() lines would reach the logs late and out of order.
-      env: runtime === 'python3' ? { ...version.env, PYTHONUNBUFFERED: '1' } : version.env,
+      // Python block-buffers a piped stdout: print() lines would reach the logs late and out of
+      // order. Its bytecode cache could not be written to the read-only code anyway.
+      env: runtime === 'python3' ? { ...version.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' } : version.env,
       codeDir: code.dir,
       identity,
       isolatedNetwork: this.#isolateNetwork && !version.outboundNetwork,

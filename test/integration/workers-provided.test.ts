@@ -102,7 +102,7 @@ describe('provided runtime: a shell bootstrap using curl in a loop', () => {
   });
 
   it('delete: the function\'s workers are killed, nothing is left behind', async () => {
-    const fn = await server.api('PUT', '/functions/gone', { files: { bootstrap: curlBootstrap() } });
+    const fn = await server.api('PUT', '/functions/gone', { files: { bootstrap: curlBootstrap() }, limits: { cpuMs: 1000 } });
     expect(fn.status).toBe(201);
     expect((await server.fn('gone')).status).toBe(200);
     expect((await server.api('DELETE', '/functions/gone')).status).toBe(200);

@@ -14,9 +14,13 @@ export interface Limits {
   timeoutMs?: number;
 }
 
-/** Deploy `bootstrap` (a JSON deploy: no file modes) as a provided function. */
+/**
+ * Deploy `bootstrap` (a JSON deploy: no file modes) as a provided function. A shell loop
+ * forks a few processes per invocation, whose CPU counts: unless an attack is about CPU,
+ * it gets more than the 50 ms default, so a loaded machine cannot turn it into a CPU breach.
+ */
 export async function deployBootstrap(server: ServerProcess, name: string, bootstrap: string, limits: Limits = {}): Promise<void> {
-  const res = await server.api('PUT', `/functions/${name}`, { files: { bootstrap }, runtime: 'provided', limits });
+  const res = await server.api('PUT', `/functions/${name}`, { files: { bootstrap }, runtime: 'provided', limits: { cpuMs: 5000, ...limits } });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
 }
 

@@ -17,12 +17,12 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 it('worker leaving a background process spinning after its answer: killed between invocations, canary after, nothing left', async () => {
-  await deployBootstrap(server, 'spinner', curlBootstrap('  (while :; do :; done) >/dev/null 2>&1 &\n  RESPONSE="pid=$$"'), { cpuMs: 100 });
+  await deployBootstrap(server, 'spinner', curlBootstrap('  (while :; do :; done) >/dev/null 2>&1 &\n  RESPONSE="pid=$$"'), { cpuMs: 1000 });
   const first = await server.fn('spinner');
   expect(first.status).toBe(200);
   const firstPid = await first.text();
-  // Killed within a few idle checks (one a second).
-  expect(await settledWorkerProcesses('spinner', 5000)).toEqual([]);
+  // Killed once it has spun for more than max(cpuMs, 200 ms) while idle (checked once a second).
+  expect(await settledWorkerProcesses('spinner', 8000)).toEqual([]);
   const { body } = await server.api('GET', '/functions/spinner/logs');
   expect(body.logs.some((l: any) => /between invocations/.test(l.message))).toBe(true);
   const second = await server.fn('spinner');

@@ -36,7 +36,7 @@ const PROBE = `
   continue`;
 
 it('worker reading /proc/1/environ, the gateway\'s environment and the data directory: nothing of the host\'s', async () => {
-  const other = await server.api('PUT', '/functions/other', { files: { bootstrap: curlBootstrap('  RESPONSE="secret-code-of-other"') } });
+  const other = await server.api('PUT', '/functions/other', { files: { bootstrap: curlBootstrap('  RESPONSE="secret-code-of-other"') }, limits: { cpuMs: 5000 } });
   expect(other.status).toBe(201);
   expect((await server.fn('other')).status).toBe(200);
   await deployBootstrap(server, 'snoop', curlBootstrap(PROBE.replace('$GATEWAY_PID', String(pid))), { cpuMs: 10_000 });
