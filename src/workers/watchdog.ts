@@ -24,6 +24,11 @@ export type WatchPhase =
   | { kind: 'idle' }
   | { kind: 'gone' };
 
+/** The kernel's count of processes it killed in the worker's memory cgroup, if it has one. */
+export interface OomCounter {
+  oomKills(): number;
+}
+
 export interface WatchdogHooks {
   /** A limit is broken: the worker must go. */
   breach(code: ErrorCode, message: string): void;
@@ -36,6 +41,7 @@ export class Watchdog {
   readonly #limits: FunctionLimits;
   readonly #startup: { cpuMs: number; timeoutMs: number };
   readonly #hooks: WatchdogHooks;
+  readonly #oom: OomCounter | undefined;
   #phase: WatchPhase = { kind: 'idle' };
   #timer: NodeJS.Timeout | undefined;
   #timerIsBusy = false;
@@ -45,7 +51,8 @@ export class Watchdog {
   lastCpuMs = 0;
   peakRssBytes = 0;
 
-  constructor(meter: ProcessMeter, limits: FunctionLimits, startup: { cpuMs: number; timeoutMs: number }, hooks: WatchdogHooks) {
+  constructor(meter: ProcessMeter, limits: FunctionLimits, startup: { cpuMs: number; timeoutMs: number }, hooks: WatchdogHooks, oom: OomCounter | undefined) {
+    this.#oom = oom;
     this.#meter = meter;
     this.#limits = limits;
     this.#startup = startup;
@@ -94,6 +101,9 @@ export class Watchdog {
     const limits = this.#limits;
     if (sample.rssBytes > limits.memoryMb * 1024 * 1024) {
       return this.#hooks.breach('MEMORY_LIMIT_EXCEEDED', `the worker used ${Math.round(sample.rssBytes / 1024 / 1024)} MB, over its ${limits.memoryMb} MB limit`);
+    }
+    if (this.#oom && this.#oom.oomKills() > 0) {
+      return this.#hooks.breach('MEMORY_LIMIT_EXCEEDED', `the kernel killed a process of the worker at its ${limits.memoryMb} MB limit`);
     }
     if (phase.kind === 'starting') {
       if (sample.cpuMs > this.#startup.cpuMs) return this.#hooks.breach('CPU_LIMIT_EXCEEDED', `start-up used more than ${this.#startup.cpuMs} ms of CPU`);

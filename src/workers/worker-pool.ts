@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 import type { FunctionLimits } from '../limits/index.ts';
 import { materialize, prepareDataDir } from './code-dir.ts';
+import { cgroupLayout, removeLayout, type CgroupLayout } from './cgroup.ts';
 import { canIsolateNetwork, type WorkerIdentity } from './launch.ts';
 import type { WorkerLogRecord, WorkerResult } from './types.ts';
 import { Worker } from './worker.ts';
@@ -78,6 +79,7 @@ export class WorkerPool {
   readonly #runDir: string;
   /** The python3 runtime, copied where every worker uid can read it (the checkout may be under a private home). */
   readonly #pythonBootstrap: string;
+  readonly #cgroups: CgroupLayout | undefined;
   #nextUid = 0;
   #nextGid = 0;
 
@@ -90,7 +92,13 @@ export class WorkerPool {
     this.#isolateNetwork = this.#isolateUsers && options.network !== 'host' && canIsolateNetwork();
     this.#runDir = mkdtempSync(join(tmpdir(), 'atoll-rt-'));
     chmodSync(this.#runDir, 0o711);
+    this.#cgroups = cgroupLayout();
     this.#pythonBootstrap = publishRuntime(options.pythonBootstrap ?? DEFAULT_PYTHON_BOOTSTRAP, join(codeRoot, '..', 'runtime'));
+  }
+
+  /** Which memory cgroups workers get here: 2, 1, or none (undefined). */
+  get cgroupVersion(): 1 | 2 | undefined {
+    return this.#cgroups?.version;
   }
 
   /** Whether workers without outbound network really get a namespace of their own here. */
@@ -120,6 +128,7 @@ export class WorkerPool {
     }, {
       tmpRoot: this.#tmpRoot,
       runDir: this.#runDir,
+      cgroups: this.#cgroups,
       python: this.#options.python ?? defaultPython(),
       pythonBootstrap: this.#pythonBootstrap,
       region: this.#options.region ?? 'atoll',
@@ -166,6 +175,7 @@ export class WorkerPool {
     this.#workers.clear();
     await Promise.all(workers.map((w) => w.destroy()));
     rmSync(this.#runDir, { recursive: true, force: true });
+    removeLayout(this.#cgroups);
   }
 
   #define(version: WorkerVersion): { dir: string; gid: number | undefined } {

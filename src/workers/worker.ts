@@ -15,6 +15,7 @@ import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 import { eventPayload, mapResponse, traceId } from './lambda-io.ts';
 import { CPU_BACKSTOP_EXTRA_S, cpuBackstopSeconds, killWorkerProcesses, lambdaEnvironment, launchArgv, type WorkerIdentity } from './launch.ts';
 import { captureOutput, MAX_LOG_LINE_CHARS, OUTPUT_BYTES_PER_SECOND, OUTPUT_LINES_PER_SECOND } from './output.ts';
+import { WorkerCgroup, type CgroupLayout } from './cgroup.ts';
 import { ProcessMeter } from './proc-tree.ts';
 import { Watchdog, type WatchPhase } from './watchdog.ts';
 import { RuntimeApi, type ReportedError } from './runtime-api.ts';
@@ -39,6 +40,8 @@ export interface WorkerSpec {
 }
 
 export interface WorkerSettings {
+  /** Where this gateway's worker memory cgroups go; undefined when it cannot make them. */
+  cgroups: CgroupLayout | undefined;
   tmpRoot: string;
   /** Where the Runtime API sockets of network-isolated workers live. */
   runDir: string;
@@ -76,6 +79,7 @@ export class Worker {
   #spawnedAt = performance.now();
   #running: Running | undefined;
   #watchdog: Watchdog | undefined;
+  #cgroup: WorkerCgroup | undefined;
   #gone = false;
   #deadline = 0;
   #lastRequestId = '';
@@ -148,8 +152,11 @@ export class Worker {
     });
     this.#spawnedAt = performance.now();
     // detached: the worker leads a process group of its own, killed as a whole.
+    this.#cgroup = WorkerCgroup.create(this.#settings.cgroups, `i${spec.instanceId}`, spec.limits.memoryMb * 1024 * 1024);
     const child = spawn(file, args, { cwd: spec.codeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
+    // At once: the launch chain (prlimit, setpriv, exec) starts nothing before it is in.
+    if (child.pid !== undefined && this.#cgroup && !this.#cgroup.add(child.pid)) this.#cgroup = undefined;
     if (child.pid !== undefined) {
       this.#watchdog = new Watchdog(new ProcessMeter(child.pid, spec.identity.uid), spec.limits, { cpuMs: this.#settings.startupCpuMs, timeoutMs: this.#settings.startupTimeoutMs }, {
         breach: (code, message) => this.#fail(code, message),
@@ -158,7 +165,7 @@ export class Worker {
           this.#teardown();
           this.#settings.onLost(this.spec.instanceId);
         },
-      });
+      }, this.#cgroup);
     }
     child.on('error', (error) => {
       this.#log('error', `could not start the worker: ${error.message}`);
@@ -246,6 +253,14 @@ export class Worker {
     const running = this.#take(requestId);
     if (!running) return;
     const cost = { ...this.#cost(running), cold: running.cold };
+    // A process of the worker was killed for memory, yet it answered: the limit was broken all the same.
+    if (this.#oomKilled()) {
+      const message = `the kernel killed a process of the worker at its ${this.spec.limits.memoryMb} MB limit`;
+      this.#log('error', message, requestId);
+      running.resolve({ id: 0, kind: 'failure', code: 'MEMORY_LIMIT_EXCEEDED', message, ...cost, disposed: true });
+      this.#teardown();
+      return;
+    }
     const mapped = mapResponse(body, running.http);
     if (mapped.kind === 'invalid') {
       this.#log('error', `invalid response: ${mapped.message}`, requestId);
@@ -309,6 +324,10 @@ export class Worker {
     return { cpuMs: Math.max(0, now - (running.cpuBaseline ?? now)), wallMs: performance.now() - running.startedAt };
   }
 
+  #oomKilled(): boolean {
+    return (this.#cgroup?.oomKills() ?? 0) > 0;
+  }
+
   #cpuNow(): number {
     return this.#watchdog?.cpuNow() ?? 0;
   }
@@ -344,7 +363,8 @@ export class Worker {
     if (this.#gone) return;
     const running = this.#running;
     if (running) {
-      // An exit while at or near the memory limit is the allocation that failed under RLIMIT_DATA.
+      if (this.#oomKilled()) return this.#fail('MEMORY_LIMIT_EXCEEDED', `the kernel killed the worker at its ${this.spec.limits.memoryMb} MB limit`);
+      // Without a cgroup: an exit at or near the memory limit is the allocation that failed under RLIMIT_DATA.
       const peak = this.#watchdog?.peakRssBytes ?? 0;
       if (peak > this.spec.limits.memoryMb * 1024 * 1024 * 0.9) return this.#fail('MEMORY_LIMIT_EXCEEDED', `the worker died at ${Math.round(peak / 1024 / 1024)} MB, its limit is ${this.spec.limits.memoryMb} MB`);
       if (this.#initError) return this.#fail('FUNCTION_ERROR', 'the function failed to initialise');
@@ -376,7 +396,9 @@ export class Worker {
     this.#watchdog?.watch({ kind: 'gone' });
     this.#api?.close();
     const pid = this.#child?.pid;
+    const cgroup = this.#cgroup;
     this.#torndown = killWorkerProcesses(pid, this.spec.identity).then(() => {
+      cgroup?.remove();
       rmSync(this.#tmpDir, { recursive: true, force: true });
     });
   }

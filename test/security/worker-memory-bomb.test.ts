@@ -24,3 +24,9 @@ it('worker memory bomb in a child process (awk building an array): 503 MEMORY_LI
   await expectError(await server.fn('grow-child'), 503, 'MEMORY_LIMIT_EXCEEDED');
   await expectCleanAfter(server, pid, 'grow-child');
 });
+
+it('worker memory bomb in one allocation (100 MB zero-filled at once, limit 64 MB): 503 MEMORY_LIMIT_EXCEEDED, even though the bootstrap lives on', async () => {
+  await deployBootstrap(server, 'grow-once', curlBootstrap('  python3 -c "b = bytearray(100 * 1024 * 1024)" || true'), { memoryMb: 64, cpuMs: 20_000, timeoutMs: 20_000 });
+  await expectError(await server.fn('grow-once'), 503, 'MEMORY_LIMIT_EXCEEDED');
+  await expectCleanAfter(server, pid, 'grow-once');
+});
