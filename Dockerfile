@@ -20,6 +20,9 @@ WORKDIR /app
 # Owned by root, so read-only to the `node` user the server runs as: a compromised server
 # cannot rewrite its own code. Everything it writes goes to /data.
 COPY --from=build /app /app
+# python3 (standard library only) runs the python3 runtime; curl is what shell bootstraps
+# of the provided runtime use, as AWS's own custom-runtime tutorial does.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 curl ca-certificates && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /data && chown node:node /data
 ENV NODE_ENV=production ATOLL_DATA=/data ATOLL_HOST=0.0.0.0
 USER node

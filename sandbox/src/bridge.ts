@@ -110,7 +110,15 @@ export type GuestRequest =
       timeEpochMs: number;
       deadlineMs: number;
     }
-  | { kind: 'event'; requestId: string; payload: string; timeEpochMs: number; deadlineMs: number };
+  | {
+      kind: 'event';
+      requestId: string;
+      payload: string;
+      timeEpochMs: number;
+      deadlineMs: number;
+      /** Lambda's client context (JSON text) from a direct invoke's X-Amz-Client-Context; language workers get it as Lambda-Runtime-Client-Context. */
+      clientContext?: string;
+    };
 
 export type GuestResult =
   /**

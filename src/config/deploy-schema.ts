@@ -10,6 +10,7 @@ import {
   MIN_FUNCTION_LIMITS, type ConcurrencyLimits, type FunctionLimits,
 } from '../limits/index.ts';
 import type { Runtime } from '../registry/index.ts';
+import { UNSAFE_ENV } from '../workers/unsafe-env.ts';
 
 /** Environment variables are small config, not payload: names plus values, in bytes. */
 export const MAX_ENV_BYTES = 64 * 1024;
@@ -17,6 +18,8 @@ export const MAX_DEPLOY_FILES = 10_000;
 const MAX_PATH_LENGTH = 1024;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const JS_MODULE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+/** Lambda's default handler for Python functions. */
+export const DEFAULT_PYTHON_HANDLER = 'lambda_function.lambda_handler';
 
 /** A validated deploy, defaults filled in, paths normalized. */
 export interface DeploySpec {
@@ -29,6 +32,8 @@ export interface DeploySpec {
   readonly limits: FunctionLimits;
   readonly env: Readonly<Record<string, string>>;
   readonly concurrency: ConcurrencyLimits;
+  /** python3 and provided: the workers may reach the network (otherwise only the Runtime API, where the server can isolate them). */
+  readonly outboundNetwork: boolean;
 }
 
 /** Why a relative path is unacceptable, or undefined if it is fine. */
@@ -90,6 +95,7 @@ function buildSchema(maxima: FunctionLimits) {
     entry: relativePath.optional(),
     handler: z.string().min(1).max(256).regex(/^[A-Za-z0-9_./-]+$/).optional(),
     runtime: z.enum(['js', 'python3', 'provided']).optional(),
+    outboundNetwork: z.boolean().optional(),
     limits: z
       .strictObject({
         memoryMb: limitField('memoryMb', maxima),
@@ -171,11 +177,16 @@ function toSpec(body: DeployBody, maxima: FunctionLimits): DeploySpec {
   for (const [path, content] of Object.entries(body.files)) files[posix.normalize(path)] = content;
   const paths = Object.keys(files);
   const runtime = body.runtime ?? inferRuntime(paths);
-  const handler = body.handler ?? null;
-  if (runtime === 'python3' && handler === null) {
+  // Lambda's default for Python; `provided` runtimes read _HANDLER as they please.
+  const handler = body.handler ?? (runtime === 'python3' ? DEFAULT_PYTHON_HANDLER : null);
+  if (runtime === 'python3' && !/^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$/.test(handler!)) {
     throw invalid('runtime python3 needs "handler" as file.function, e.g. "app.handler"', [
-      { path: 'handler', message: 'required for python3' },
+      { path: 'handler', message: 'expected file.function' },
     ]);
+  }
+  const unsafe = runtime === 'js' ? [] : Object.keys(body.env ?? {}).filter((name) => UNSAFE_ENV.test(name));
+  if (unsafe.length > 0) {
+    throw invalid(`runtime ${runtime} does not take these environment variables: ${unsafe.join(', ')} (the loader's, glibc's and Perl's act on the processes that start workers)`, unsafe.map((name) => ({ path: `env.${name}`, message: 'not allowed for worker runtimes' })));
   }
   if (runtime === 'provided' && !Object.hasOwn(files, 'bootstrap')) {
     throw invalid('runtime provided needs an executable file named "bootstrap" at the root', [
@@ -194,6 +205,7 @@ function toSpec(body: DeployBody, maxima: FunctionLimits): DeploySpec {
       timeoutMs: body.limits?.timeoutMs ?? Math.min(DEFAULT_FUNCTION_LIMITS.timeoutMs, maxima.timeoutMs),
     }),
     env: Object.freeze({ ...body.env }),
+    outboundNetwork: body.outboundNetwork ?? false,
     concurrency: Object.freeze({
       max: body.concurrency?.max ?? DEFAULT_CONCURRENCY.max,
       minWarm: body.concurrency?.minWarm ?? DEFAULT_CONCURRENCY.minWarm,

@@ -35,6 +35,10 @@ export interface ServerOptions {
   memoryBudgetMb?: number;
   /** `HOST[:PORT]` entries (each may be a comma list) that outbound fetch may reach although they are barred. */
   fetchAllow?: string[];
+  /** The python3 runtime's bootstrap script; default sandbox/python3/bootstrap.py (ATOLL_PYTHON_BOOTSTRAP). */
+  pythonBootstrap?: string;
+  /** `isolated` (default): workers without outboundNetwork get a network namespace of their own; `host`: never (ATOLL_WORKER_NETWORK). */
+  workerNetwork?: 'isolated' | 'host';
 }
 
 export interface ServerConfig {
@@ -67,6 +71,9 @@ export interface ServerConfig {
   readonly maxFunctionLimits: FunctionLimits;
   /** Outbound fetch allow-list, canonical `HOST[:PORT]` entries (`[v6]` in brackets). */
   readonly fetchAllow: readonly string[];
+  /** The python3 runtime's bootstrap script; undefined: the one in sandbox/python3. */
+  readonly pythonBootstrap: string | undefined;
+  readonly workerNetwork: 'isolated' | 'host';
 }
 
 const intFromEnv = z.coerce.number().int();
@@ -134,6 +141,8 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     maxDeployBytes: MAX_DEPLOY_BYTES,
     maxFunctionLimits: DEFAULT_MAX_FUNCTION_LIMITS,
     fetchAllow,
+    pythonBootstrap: options.pythonBootstrap ?? (env.ATOLL_PYTHON_BOOTSTRAP ? resolve(env.ATOLL_PYTHON_BOOTSTRAP) : undefined),
+    workerNetwork: resolveWorkerNetwork(options.workerNetwork ?? env.ATOLL_WORKER_NETWORK),
   });
 }
 
@@ -146,4 +155,10 @@ function resolveFetchAllow(option: string[] | undefined, env: NodeJS.ProcessEnv)
     const message = `${source}: ${(err as Error).message}`;
     throw new AtollError('INVALID_CONFIG', message, { issues: [{ path: 'fetchAllow', message }] });
   }
+}
+
+function resolveWorkerNetwork(value: string | undefined): 'isolated' | 'host' {
+  if (value === undefined || value === '' || value === 'isolated') return 'isolated';
+  if (value === 'host') return 'host';
+  throw new AtollError('INVALID_CONFIG', `ATOLL_WORKER_NETWORK must be "isolated" or "host", got ${JSON.stringify(value)}`);
 }

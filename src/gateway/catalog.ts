@@ -17,7 +17,7 @@ export class Catalog {
   /** `name@version` → loaded version, bounded by code size. */
   readonly #loaded = new LRUCache<string, FunctionVersion>({
     maxSize: CODE_CACHE_BYTES,
-    sizeCalculation: (v) => v.code.length + (v.sourceMap?.length ?? 0) + 1,
+    sizeCalculation: (v) => v.code.length + (v.sourceMap?.length ?? 0) + Object.values(v.files).reduce((n, f) => n + f.length, 0) + 1,
   });
 
   constructor(registry: Registry) {
@@ -72,6 +72,7 @@ export class Catalog {
     const fnKey = `${record.name}@${record.version}`;
     const cached = this.#loaded.get(fnKey);
     if (cached) return cached;
+    if (record.runtime !== 'js') return this.#loadFiles(record, fnKey);
     if (!record.bundleHash) throw new AtollError('FUNCTION_NOT_FOUND', `function "${record.name}" version ${record.version} has no code for this runtime`);
     const [code, sourceMap] = await Promise.all([
       this.#registry.readBlob(record.bundleHash),
@@ -81,12 +82,41 @@ export class Catalog {
       fnKey,
       name: record.name,
       version: record.version,
+      runtime: record.runtime,
+      handler: record.handler,
       style: record.style,
       limits: record.limits,
       env: record.env,
       concurrency: record.concurrency,
+      outboundNetwork: record.outboundNetwork,
       code: code.toString('utf8'),
       sourceMap: sourceMap?.toString('utf8'),
+      files: Object.freeze({}),
+    });
+    this.#loaded.set(fnKey, loaded);
+    return loaded;
+  }
+
+  /** A worker runtime's version: the deploy's files as they came, read from their blobs. */
+  async #loadFiles(record: VersionRecord, fnKey: string): Promise<FunctionVersion> {
+    const paths = Object.keys(record.manifest);
+    const contents = await Promise.all(paths.map((p) => this.#registry.readBlob(record.manifest[p]!)));
+    const files: Record<string, string> = {};
+    paths.forEach((p, i) => (files[p] = contents[i]!.toString('utf8')));
+    const loaded: FunctionVersion = Object.freeze({
+      fnKey,
+      name: record.name,
+      version: record.version,
+      runtime: record.runtime,
+      handler: record.handler,
+      style: record.style,
+      limits: record.limits,
+      env: record.env,
+      concurrency: record.concurrency,
+      outboundNetwork: record.outboundNetwork,
+      code: '',
+      sourceMap: undefined,
+      files: Object.freeze(files),
     });
     this.#loaded.set(fnKey, loaded);
     return loaded;

@@ -2,6 +2,7 @@ import type { ServerConfig } from '../config/index.ts';
 import type { Registry } from '../registry/index.ts';
 import type { Scheduler } from '../scheduler/index.ts';
 import type { HostPool } from '../sandbox-host/index.ts';
+import type { WorkerPool } from '../workers/index.ts';
 import type { Catalog } from './catalog.ts';
 import type { Deployments } from './deployments.ts';
 import type { Meter } from './metering.ts';
@@ -15,6 +16,7 @@ export interface GatewayContext {
   readonly catalog: Catalog;
   readonly scheduler: Scheduler;
   readonly hosts: HostPool;
+  readonly workers: WorkerPool;
   readonly meter: Meter;
   readonly metrics: Metrics;
   readonly deployments: Deployments;

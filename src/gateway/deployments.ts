@@ -28,10 +28,10 @@ export class Deployments {
   async deploy(name: string, body: unknown): Promise<DeployResult> {
     validateFunctionName(name);
     const spec = parseDeployBody(body, this.#config.maxFunctionLimits);
-    if (spec.runtime !== 'js') {
-      throw new AtollError('INVALID_CONFIG', `runtime "${spec.runtime}" is not available yet on this server; deploy JavaScript or TypeScript (runtime "js")`);
-    }
-    const bundle = await bundleFunction({ ...spec.files }, spec.entry);
+    // Other runtimes run the files as they came: nothing to bundle, nothing to compile.
+    const bundle = spec.runtime === 'js'
+      ? await bundleFunction({ ...spec.files }, spec.entry)
+      : { style: 'lambda' as const, entry: workerEntry(spec.runtime, spec.handler), code: null, sourceMap: null };
     return this.#serial(name, async () => {
       const result = await this.#registry.deploy({
         name,
@@ -42,6 +42,7 @@ export class Deployments {
         limits: spec.limits,
         env: spec.env,
         concurrency: spec.concurrency,
+        outboundNetwork: spec.outboundNetwork,
         files: spec.files,
         bundle: bundle.code,
         sourceMap: bundle.sourceMap,
@@ -89,4 +90,10 @@ export class Deployments {
     });
     return next;
   }
+}
+
+/** The file a worker starts from: `bootstrap`, or the module of a python3 handler. */
+function workerEntry(runtime: string, handler: string | null): string {
+  if (runtime !== 'python3' || handler === null) return 'bootstrap';
+  return `${handler.slice(0, handler.lastIndexOf('.')).replaceAll('.', '/')}.py`;
 }

@@ -72,5 +72,6 @@ function sameFiles(manifest: Readonly<Record<string, string>>, files: Record<str
 function sameOptions(live: VersionRecord, spec: DeploySpec): boolean {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   return same(live.limits, spec.limits) && same(live.env, spec.env) && same(live.concurrency, spec.concurrency)
+    && live.runtime === spec.runtime && live.handler === spec.handler && live.outboundNetwork === spec.outboundNetwork
     && (spec.entry === undefined || spec.entry === live.entry);
 }

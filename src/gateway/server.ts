@@ -11,7 +11,8 @@ import { resolveServerConfig, type ServerOptions } from '../config/index.ts';
 import { MAX_SUBREQUESTS } from '../limits/index.ts';
 import { openRegistry } from '../registry/index.ts';
 import { HostPool } from '../sandbox-host/index.ts';
-import { Scheduler } from '../scheduler/index.ts';
+import { isolateExecutor, Scheduler } from '../scheduler/index.ts';
+import { WorkerPool } from '../workers/index.ts';
 import { loadAdminToken } from './admin-token.ts';
 import { createApp } from './app.ts';
 import { Catalog } from './catalog.ts';
@@ -59,7 +60,17 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
     onLogs: (records) => meter.logs(records),
     onInstancesLost: (ids) => scheduler?.onInstancesLost(ids),
   });
-  scheduler = new Scheduler(hosts, {
+  const workers = new WorkerPool({
+    dataDir: config.dataDir,
+    pythonBootstrap: config.pythonBootstrap,
+    network: config.workerNetwork,
+    maxResponseBytes: config.maxBodyBytes,
+    startupCpuMs: config.startupCpuMs,
+    startupTimeoutMs: config.startupTimeoutMs,
+    onLogs: (records) => meter.logs(records),
+    onInstancesLost: (ids) => scheduler?.onInstancesLost(ids),
+  });
+  scheduler = new Scheduler({ isolates: isolateExecutor(hosts), workers }, {
     idleMs: config.idleMs,
     queueDepth: config.queueDepth,
     queueWaitMs: config.queueWaitMs,
@@ -72,7 +83,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
   const catalog = new Catalog(registry);
   const deployments = new Deployments(registry, catalog, scheduler, config);
   const context: GatewayContext = {
-    config, adminToken: adminToken.token, registry, catalog, scheduler, hosts, meter, metrics, deployments,
+    config, adminToken: adminToken.token, registry, catalog, scheduler, hosts, workers, meter, metrics, deployments,
     baseUrl: '', ready: false,
   };
   const memoryRefresh = setInterval(() => void scheduler!.refreshMemory().catch(() => {}), 15_000);
@@ -87,6 +98,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
       (s as Server).once('error', reject);
     });
   } catch (error) {
+    await workers.close();
     await hosts.close();
     await meter.close();
     await registry.close();
@@ -120,6 +132,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
           server.closeAllConnections();
         });
         scheduler!.close();
+        await workers.close();
         await hosts.close();
         await meter.close();
         await registry.close();

@@ -53,6 +53,8 @@ const MIGRATIONS = [
      name TEXT PRIMARY KEY,
      last_version INTEGER NOT NULL
    ) STRICT;`,
+  // Language workers may reach the network beyond the Runtime API only when asked for.
+  `ALTER TABLE versions ADD COLUMN outbound_network INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 interface VersionRow {
@@ -73,6 +75,7 @@ interface VersionRow {
   source_map_hash: string | null;
   manifest_json: string;
   code_size: number;
+  outbound_network: number;
 }
 
 interface FunctionRow {
@@ -131,8 +134,8 @@ export class SqliteRegistry implements Registry {
       listVersions: db.prepare('SELECT * FROM versions WHERE name = ? ORDER BY version'),
       insertVersion: db.prepare(
         `INSERT INTO versions (name, version, created_at, runtime, style, entry, handler, memory_mb, cpu_ms, timeout_ms,
-           concurrency_max, concurrency_min_warm, env_json, bundle_hash, source_map_hash, manifest_json, code_size)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           concurrency_max, concurrency_min_warm, env_json, bundle_hash, source_map_hash, manifest_json, code_size, outbound_network)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteVersions: db.prepare('DELETE FROM versions WHERE name = ?'),
       getCounter: db.prepare('SELECT last_version FROM version_counters WHERE name = ?'),
@@ -165,7 +168,7 @@ export class SqliteRegistry implements Registry {
       this.stmt.insertVersion.run(
         spec.name, version, now, spec.runtime, spec.style, spec.entry, spec.handler, limits.memoryMb, limits.cpuMs,
         limits.timeoutMs, concurrency.max, concurrency.minWarm, JSON.stringify(spec.env), bundleHash, sourceMapHash,
-        JSON.stringify(manifest), codeSize,
+        JSON.stringify(manifest), codeSize, spec.outboundNetwork ? 1 : 0,
       );
       const created = this.stmt.getFunction.get(spec.name) === undefined;
       if (created) this.stmt.insertFunction.run(spec.name, version, now, now);
@@ -273,5 +276,6 @@ function toVersion(row: VersionRow): VersionRecord {
     sourceMapHash: row.source_map_hash,
     manifest: JSON.parse(row.manifest_json) as Record<string, string>,
     codeSize: row.code_size,
+    outboundNetwork: row.outbound_network === 1,
   };
 }

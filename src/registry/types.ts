@@ -14,6 +14,8 @@ export interface NewVersion {
   readonly limits: FunctionLimits;
   readonly env: Readonly<Record<string, string>>;
   readonly concurrency: ConcurrencyLimits;
+  /** Language workers: may reach the network beyond the Runtime API (js functions always fetch through the host). */
+  readonly outboundNetwork: boolean;
   /** The user's original files, path -> content; each becomes a blob in the manifest. */
   readonly files: Readonly<Record<string, string | Uint8Array>>;
   /** The bundled CJS code; null for runtimes that run the files as they are. */
@@ -41,6 +43,7 @@ export interface VersionRecord {
   readonly manifest: Readonly<Record<string, string>>;
   /** Sum of the original files' sizes in bytes (what the user uploaded). */
   readonly codeSize: number;
+  readonly outboundNetwork: boolean;
 }
 
 export interface DeployResult {

@@ -4,12 +4,12 @@
  * answers TOO_MANY_REQUESTS when the queue is full or a request waited too long.
  */
 import { AtollError } from '../errors/index.ts';
-import type { SandboxHost } from '../sandbox-host/index.ts';
+import type { InstanceHandle } from './executors.ts';
 import type { FunctionVersion } from './types.ts';
 
 export interface Instance {
   readonly id: number;
-  readonly host: SandboxHost;
+  readonly handle: InstanceHandle;
   readonly pool: FunctionPool;
   lastUsedMs: number;
   busy: boolean;

@@ -1,12 +1,16 @@
 /**
  * Decides which instance serves each invocation: per-function-version pools that grow
- * with load and shrink to zero when idle, spread over the sandbox hosts, under a global
- * memory budget that evicts the least recently used idle instances.
+ * with load and shrink to zero when idle, under a global memory budget that evicts the
+ * least recently used idle instances. Instances run on an executor chosen by the
+ * version's runtime: isolates on the sandbox hosts for `js`, worker processes otherwise.
  */
 import { AtollError } from '../errors/index.ts';
-import type { GuestRequest, HostPool } from '../sandbox-host/index.ts';
+import type { GuestRequest } from '../sandbox-host/index.ts';
+import type { Executor } from './executors.ts';
 import { FunctionPool, type Instance } from './function-pool.ts';
 import type { FunctionVersion, InvocationOutcome } from './types.ts';
+
+export { isolateExecutor, type Executor, type InstanceHandle } from './executors.ts';
 
 export type { FunctionVersion, InvocationOutcome, InvocationMetrics, InvocationEnd } from './types.ts';
 
@@ -26,8 +30,14 @@ export interface SchedulerOptions {
   scaleOutDelayMs: number;
 }
 
+/** The executors by kind of runtime. */
+export interface Executors {
+  isolates: Executor;
+  workers: Executor;
+}
+
 export class Scheduler {
-  readonly #hosts: HostPool;
+  readonly #executors: Executors;
   readonly #options: SchedulerOptions;
   readonly #pools = new Map<string, FunctionPool>();
   readonly #instances = new Map<number, Instance>();
@@ -42,8 +52,8 @@ export class Scheduler {
   #nextInstanceId = 1;
   readonly #sweeper: NodeJS.Timeout;
 
-  constructor(hosts: HostPool, options: SchedulerOptions) {
-    this.#hosts = hosts;
+  constructor(executors: Executors, options: SchedulerOptions) {
+    this.#executors = executors;
     this.#options = options;
     this.#sweeper = setInterval(() => this.sweep(Date.now()), Math.min(10_000, Math.max(250, options.idleMs / 4)));
     this.#sweeper.unref();
@@ -57,7 +67,7 @@ export class Scheduler {
     const { instance } = lease;
     const leasedAt = performance.now();
     const deadline = Date.now() + version.limits.timeoutMs + (lease.created ? this.#options.startupTimeoutMs : 0);
-    const result = await instance.host.invoke(instance.id, request, body, deadline);
+    const result = await instance.handle.invoke(request, body, deadline);
     if (!lease.created) pool.observe(performance.now() - leasedAt, result.wallMs);
     const metrics = { cpuMs: result.cpuMs, wallMs: result.wallMs, cold: result.cold ?? lease.created };
     // An open invocation (streamed body, waitUntil work) keeps its instance until it is over.
@@ -97,7 +107,7 @@ export class Scheduler {
     pool.retired = true;
     pool.rejectQueued(new AtollError('FUNCTION_NOT_FOUND', `function version ${fnKey} was removed`));
     for (const instance of [...pool.idle]) this.#destroy(instance);
-    for (const host of this.#hosts.hosts) if (pool.size === 0) host.undefine(fnKey);
+    if (pool.size === 0) this.#executorFor(pool.version).undefine(fnKey);
   }
 
   /** Instances that died with their host or on their own. */
@@ -122,21 +132,19 @@ export class Scheduler {
       if (pool.size < keep) pool.warm(keep);
       if (pool.size === 0 && pool.queued === 0 && keep === 0) {
         this.#pools.delete(fnKey);
-        for (const host of this.#hosts.hosts) host.undefine(fnKey);
+        this.#executorFor(pool.version).undefine(fnKey);
       }
     }
   }
 
-  /** Ask the hosts how much heap each instance really uses, for the memory budget. */
+  /** Ask the executors how much memory each instance really uses, for the memory budget. */
   async refreshMemory(): Promise<void> {
-    const stats = await Promise.all(this.#hosts.hosts.filter((h) => h.alive).map((host) => host.stats()));
-    for (const hostStats of stats) {
-      for (const { instanceId, heapBytes } of hostStats.perInstance) {
-        const instance = this.#instances.get(instanceId);
-        if (!instance) continue;
-        this.#committedBytes += heapBytes - instance.heapBytes;
-        instance.heapBytes = heapBytes;
-      }
+    const reports = await Promise.all([this.#executors.isolates.memory(), this.#executors.workers.memory()]);
+    for (const { instanceId, bytes } of reports.flat()) {
+      const instance = this.#instances.get(instanceId);
+      if (!instance) continue;
+      this.#committedBytes += bytes - instance.heapBytes;
+      instance.heapBytes = bytes;
     }
   }
 
@@ -173,20 +181,22 @@ export class Scheduler {
       if (victim.done) break;
       this.#destroy(victim.value);
     }
-    const { version } = pool;
-    const host = this.#hosts.pick();
-    host.define(version.fnKey, `${version.name}.js`, version.code, version.sourceMap);
-    const instance: Instance = { id: this.#nextInstanceId++, host, pool, lastUsedMs: Date.now(), busy: true, heapBytes: estimate };
-    host.create({ instanceId: instance.id, fnKey: version.fnKey, name: version.name, version: version.version, limits: version.limits, env: { ...version.env } });
+    const id = this.#nextInstanceId++;
+    const handle = this.#executorFor(pool.version).create(id, pool.version);
+    const instance: Instance = { id, handle, pool, lastUsedMs: Date.now(), busy: true, heapBytes: estimate };
     this.#instances.set(instance.id, instance);
     this.#committedBytes += estimate;
     return instance;
   }
 
   #destroy(instance: Instance): void {
-    instance.host.destroy(instance.id);
+    instance.handle.destroy();
     this.#forget(instance);
     instance.pool.remove(instance);
+  }
+
+  #executorFor(version: FunctionVersion): Executor {
+    return version.runtime === 'js' ? this.#executors.isolates : this.#executors.workers;
   }
 
   #forget(instance: Instance): void {

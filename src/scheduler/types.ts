@@ -1,4 +1,5 @@
 import type { ConcurrencyLimits, FunctionLimits } from '../limits/index.ts';
+import type { Runtime } from '../registry/index.ts';
 
 /** What the scheduler needs to know about a deployed function version. */
 export interface FunctionVersion {
@@ -6,13 +7,20 @@ export interface FunctionVersion {
   readonly fnKey: string;
   readonly name: string;
   readonly version: number;
+  readonly runtime: Runtime;
+  /** Lambda's `file.function` for python3 and provided; null for js. */
+  readonly handler: string | null;
   readonly style: 'workers' | 'lambda';
   readonly limits: FunctionLimits;
   readonly env: Readonly<Record<string, string>>;
   readonly concurrency: ConcurrencyLimits;
-  /** The bundled code and its source map. */
+  /** Language workers: may reach the network beyond the Runtime API. */
+  readonly outboundNetwork: boolean;
+  /** The bundled code and its source map (js); empty for other runtimes. */
   readonly code: string;
   readonly sourceMap: string | undefined;
+  /** The deploy's files as they came, for runtimes that run them as they are; empty for js. */
+  readonly files: Readonly<Record<string, string>>;
 }
 
 /**

@@ -19,7 +19,7 @@ describe('parseDeployBody', () => {
   it('fills in defaults for a minimal body', () => {
     expect(parseDeployBody({ files })).toEqual({
       files, entry: undefined, handler: null, runtime: 'js', limits: DEFAULT_FUNCTION_LIMITS, env: {},
-      concurrency: DEFAULT_CONCURRENCY,
+      concurrency: DEFAULT_CONCURRENCY, outboundNetwork: false,
     });
   });
 
@@ -34,9 +34,18 @@ describe('parseDeployBody', () => {
     expect(spec.concurrency).toEqual({ max: 5, minWarm: 1 });
   });
 
-  it('infers python3 from .py files and requires a handler for it', () => {
-    expect(errorOf({ files: { 'app.py': '' } }).code).toBe('INVALID_CONFIG');
+  it('infers python3 from .py files, with Lambda\'s default handler unless one is given', () => {
+    expect(parseDeployBody({ files: { 'app.py': '' } }).handler).toBe('lambda_function.lambda_handler');
     expect(parseDeployBody({ files: { 'app.py': '' }, handler: 'app.handler' }).runtime).toBe('python3');
+    expect(errorOf({ files: { 'app.py': '' }, handler: 'app' }).code).toBe('INVALID_CONFIG');
+  });
+
+  it('outboundNetwork: false unless asked for; loader and glibc variables refused for worker runtimes only', () => {
+    expect(parseDeployBody({ files: { bootstrap: '#!/bin/sh' } }).outboundNetwork).toBe(false);
+    expect(parseDeployBody({ files: { bootstrap: '#!/bin/sh' }, outboundNetwork: true }).outboundNetwork).toBe(true);
+    expect(errorOf({ files: { bootstrap: '#!/bin/sh' }, env: { LD_PRELOAD: 'x' } }).code).toBe('INVALID_CONFIG');
+    expect(errorOf({ files: { 'app.py': '' }, env: { PERL5LIB: 'x' } }).code).toBe('INVALID_CONFIG');
+    expect(parseDeployBody({ files: { 'index.ts': '' }, env: { LD_PRELOAD: 'x' } }).env).toEqual({ LD_PRELOAD: 'x' });
   });
 
   it('requires a bootstrap file for the provided runtime', () => {

@@ -5,19 +5,19 @@
 import { describe, expect, it } from 'vitest';
 import { FunctionPool, type Instance, type Lease } from '../../src/scheduler/function-pool.ts';
 import type { FunctionVersion } from '../../src/scheduler/types.ts';
-import type { SandboxHost } from '../../src/sandbox-host/index.ts';
+import type { InstanceHandle } from '../../src/scheduler/executors.ts';
 
 const SCALE_OUT_DELAY_MS = 5;
 
 function makePool(max: number, eagerInstances: number, queueDepth = 10) {
   const version = {
-    fnKey: 'f@1', name: 'f', version: 1, style: 'workers', env: {}, code: '', sourceMap: undefined,
+    fnKey: 'f@1', name: 'f', version: 1, runtime: 'js', handler: null, style: 'workers', env: {}, code: '', sourceMap: undefined, files: {},
     limits: { memoryMb: 128, cpuMs: 50, timeoutMs: 1000 },
     concurrency: { max, minWarm: 0 },
   } as FunctionVersion;
   let nextId = 1;
   const pool: FunctionPool = new FunctionPool(version, {
-    spawn: (p) => ({ id: nextId++, host: {} as SandboxHost, pool: p, lastUsedMs: 0, busy: true, heapBytes: 0 }) as Instance,
+    spawn: (p) => ({ id: nextId++, handle: {} as InstanceHandle, pool: p, lastUsedMs: 0, busy: true, heapBytes: 0 }) as Instance,
     idle: () => {},
     taken: () => {},
   }, queueDepth, 1000, { eagerInstances, scaleOutDelayMs: SCALE_OUT_DELAY_MS });

@@ -18,6 +18,7 @@ function spec(name: string, code = 'export default { fetch() { return new Respon
     limits: DEFAULT_FUNCTION_LIMITS,
     env: { GREETING: 'hello' },
     concurrency: DEFAULT_CONCURRENCY,
+    outboundNetwork: false,
     files: { 'index.ts': code, 'lib/util.ts': 'export const x = 1;' },
     bundle: `/* bundle */ ${code}`,
     sourceMap: '{"version":3,"sources":["index.ts"],"mappings":""}',

@@ -9,6 +9,7 @@ export interface DeployBody {
   entry?: string;
   handler?: string;
   runtime?: string;
+  outboundNetwork?: boolean;
   limits?: { memoryMb?: number; cpuMs?: number; timeoutMs?: number };
   env?: Record<string, string>;
   concurrency?: { max?: number; minWarm?: number };
@@ -23,6 +24,7 @@ export function buildDeployBody(args: ParsedArgs, files: Record<string, string>)
   if (handler !== undefined) body.handler = handler;
   const runtime = stringOption(args, 'runtime');
   if (runtime !== undefined) body.runtime = runtime;
+  if (args.values['outbound-network'] === true) body.outboundNetwork = true;
 
   const limits = compact({
     memoryMb: intOption(args, 'memory', { min: 1 }),
@@ -59,6 +61,7 @@ export const deploy: Command = {
       entry: { type: 'string', arg: 'FILE', help: 'entry module (default: the only file, or index.*)' },
       runtime: { type: 'string', arg: 'RT', help: 'js, python3 or provided (default: from the files)' },
       handler: { type: 'string', arg: 'FILE.FN', help: "Lambda handler for python3/provided, e.g. app.handler" },
+      'outbound-network': { type: 'boolean', help: 'python3/provided: let the workers reach the network (default: the Runtime API only)' },
       memory: { type: 'string', arg: 'MB', help: 'memory limit in MB' },
       'cpu-ms': { type: 'string', arg: 'N', help: 'CPU time limit per invocation, ms' },
       'timeout-ms': { type: 'string', arg: 'N', help: 'wall-clock timeout per invocation, ms' },

@@ -34,6 +34,7 @@ export function apiRoutes(gateway: GatewayContext): Hono<Vars> {
   api.get('/server', (c) => c.json({
     pid: process.pid,
     sandboxPids: gateway.hosts.pids(),
+    workerPids: gateway.workers.pids(),
     sandboxHostRestarts: gateway.hosts.restarts,
     uptimeSeconds: Math.round(process.uptime()),
     node: process.version,
@@ -100,8 +101,9 @@ export function apiRoutes(gateway: GatewayContext): Hono<Vars> {
     } catch {
       throw new AtollError('BAD_REQUEST', 'the event must be JSON');
     }
+    const clientContext = readClientContext(c.req.header('x-amz-client-context'));
     const startTime = Date.now();
-    const outcome = await scheduler.invoke(version, { kind: 'event', requestId, payload, timeEpochMs: startTime, deadlineMs: startTime + version.limits.timeoutMs }, undefined);
+    const outcome = await scheduler.invoke(version, { kind: 'event', requestId, payload, timeEpochMs: startTime, deadlineMs: startTime + version.limits.timeoutMs, clientContext }, undefined);
     const code = outcome.kind === 'failure' ? outcome.code : outcome.kind === 'result' ? 'OK' : 'INVALID_FUNCTION_RESPONSE';
     const finished = outcome.kind === 'failure' ? undefined : outcome.finished;
     meter.recordWhenOver({ requestId, function: name, version: version.version, startTime, wallMs: outcome.metrics.wallMs, cpuMs: outcome.metrics.cpuMs, memoryMb: version.limits.memoryMb, cold: outcome.metrics.cold, outcome: code }, finished);
@@ -128,6 +130,23 @@ export function apiRoutes(gateway: GatewayContext): Hono<Vars> {
   });
 
   return api;
+}
+
+/** Lambda's Invoke API takes at most 3583 bytes of base64 client context. */
+const MAX_CLIENT_CONTEXT_CHARS = 3583;
+
+/** `X-Amz-Client-Context`, as Lambda's Invoke API takes it: base64 of a JSON object. Undefined when absent. */
+function readClientContext(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return undefined;
+  if (header.length > MAX_CLIENT_CONTEXT_CHARS) throw new AtollError('BAD_REQUEST', `X-Amz-Client-Context is over ${MAX_CLIENT_CONTEXT_CHARS} characters`);
+  const text = Buffer.from(header, 'base64').toString('utf8');
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+  } catch {
+    throw new AtollError('BAD_REQUEST', 'X-Amz-Client-Context must be base64 of a JSON object');
+  }
+  return text;
 }
 
 function digest(text: string): Buffer {
@@ -164,6 +183,7 @@ function describeVersion(v: VersionRecord, live: boolean, gateway: GatewayContex
     handler: v.handler,
     limits: v.limits,
     concurrency: v.concurrency,
+    outboundNetwork: v.outboundNetwork,
     env: Object.keys(v.env),
     createdAt: iso(v.createdAt),
     sha256: v.bundleHash,

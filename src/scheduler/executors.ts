@@ -1,0 +1,46 @@
+/**
+ * Where instances run. The scheduler sees one small interface, `Executor`; the sandbox
+ * hosts (isolates, for `js`) and the worker pool (processes, for `python3` and
+ * `provided`) each stand behind one.
+ */
+import type { GuestRequest, HostPool, InvokeResult } from '../sandbox-host/index.ts';
+import type { FunctionVersion } from './types.ts';
+
+/** One instance, as the scheduler drives it. */
+export interface InstanceHandle {
+  /** Run one invocation; never rejects: failures are results. */
+  invoke(request: GuestRequest, body: Uint8Array | undefined, deadline: number): Promise<InvokeResult>;
+  destroy(): void;
+}
+
+/** A place that runs instances of function versions. */
+export interface Executor {
+  /** Start a new instance of `version` (code is sent or written as needed). */
+  create(instanceId: number, version: FunctionVersion): InstanceHandle;
+  /** No instance of `fnKey` is left: drop its code. */
+  undefine(fnKey: string): void;
+  /** Memory each live instance really uses, for the memory budget. */
+  memory(): Promise<{ instanceId: number; bytes: number }[]>;
+}
+
+/** The sandbox hosts as an executor: each instance goes to the host with the fewest. */
+export function isolateExecutor(hosts: HostPool): Executor {
+  return {
+    create(instanceId, version) {
+      const host = hosts.pick();
+      host.define(version.fnKey, `${version.name}.js`, version.code, version.sourceMap);
+      host.create({ instanceId, fnKey: version.fnKey, name: version.name, version: version.version, limits: version.limits, env: { ...version.env } });
+      return {
+        invoke: (request, body, deadline) => host.invoke(instanceId, request, body, deadline),
+        destroy: () => host.destroy(instanceId),
+      };
+    },
+    undefine(fnKey) {
+      for (const host of hosts.hosts) host.undefine(fnKey);
+    },
+    async memory() {
+      const stats = await Promise.all(hosts.hosts.filter((h) => h.alive).map((host) => host.stats()));
+      return stats.flatMap((s) => s.perInstance.map(({ instanceId, heapBytes }) => ({ instanceId, bytes: heapBytes })));
+    },
+  };
+}
