@@ -13,8 +13,8 @@
  *   2 s warm-up at that concurrency;
  * - cold: BENCH_FUNCTIONS python functions, each deployed and then invoked once; client
  *   time of deploy → first response, and of the first request alone.
- * BENCH_PYTHON_BOOTSTRAP runs another python3 runtime (ATOLL_PYTHON_BOOTSTRAP), e.g.
- * test/fixtures/workers/python-bootstrap.py.
+ * BENCH_PYTHON_BOOTSTRAP runs another python3 runtime (ATOLL_PYTHON_BOOTSTRAP) in place of
+ * sandbox/python3/bootstrap.py.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
