@@ -39,6 +39,12 @@ export interface ServerOptions {
   pythonBootstrap?: string;
   /** `isolated` (default): workers without outboundNetwork get a network namespace of their own; `host`: never (ATOLL_WORKER_NETWORK). */
   workerNetwork?: 'isolated' | 'host';
+  /**
+   * `isolated` (default): each worker runs as a uid of its own, which needs the server to run
+   * as root; elsewhere python3/provided deploys are refused. `shared`: workers run as the
+   * server's own user and can read its data directory: trusted code only (ATOLL_WORKER_USERS).
+   */
+  workerUsers?: 'isolated' | 'shared';
 }
 
 export interface ServerConfig {
@@ -74,6 +80,7 @@ export interface ServerConfig {
   /** The python3 runtime's bootstrap script; undefined: the one in sandbox/python3. */
   readonly pythonBootstrap: string | undefined;
   readonly workerNetwork: 'isolated' | 'host';
+  readonly workerUsers: 'isolated' | 'shared';
 }
 
 const intFromEnv = z.coerce.number().int();
@@ -143,6 +150,7 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     fetchAllow,
     pythonBootstrap: options.pythonBootstrap ?? (env.ATOLL_PYTHON_BOOTSTRAP ? resolve(env.ATOLL_PYTHON_BOOTSTRAP) : undefined),
     workerNetwork: resolveWorkerNetwork(options.workerNetwork ?? env.ATOLL_WORKER_NETWORK),
+    workerUsers: resolveWorkerUsers(options.workerUsers ?? env.ATOLL_WORKER_USERS),
   });
 }
 
@@ -155,6 +163,12 @@ function resolveFetchAllow(option: string[] | undefined, env: NodeJS.ProcessEnv)
     const message = `${source}: ${(err as Error).message}`;
     throw new AtollError('INVALID_CONFIG', message, { issues: [{ path: 'fetchAllow', message }] });
   }
+}
+
+function resolveWorkerUsers(value: string | undefined): 'isolated' | 'shared' {
+  if (value === undefined || value === '' || value === 'isolated') return 'isolated';
+  if (value === 'shared') return 'shared';
+  throw new AtollError('INVALID_CONFIG', `ATOLL_WORKER_USERS must be "isolated" or "shared", got ${JSON.stringify(value)}`);
 }
 
 function resolveWorkerNetwork(value: string | undefined): 'isolated' | 'host' {

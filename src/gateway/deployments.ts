@@ -28,6 +28,13 @@ export class Deployments {
   async deploy(name: string, body: unknown): Promise<DeployResult> {
     validateFunctionName(name);
     const spec = parseDeployBody(body, this.#config.maxFunctionLimits);
+    if (spec.runtime !== 'js' && this.#config.workerUsers === 'isolated' && process.getuid?.() !== 0) {
+      // Only root can give each worker a uid of its own; as the server's user a worker could
+      // read the data directory (other functions' code, the admin token).
+      throw new AtollError('INVALID_CONFIG', `runtime "${spec.runtime}" needs the server to run as root, which runs every worker as an unprivileged user of its own; set ATOLL_WORKER_USERS=shared to run workers as the server's user (trusted code only)`, {
+        issues: [{ path: 'runtime', message: 'worker runtimes need a root server or ATOLL_WORKER_USERS=shared' }],
+      });
+    }
     // Other runtimes run the files as they came: nothing to bundle, nothing to compile.
     const bundle = spec.runtime === 'js'
       ? await bundleFunction({ ...spec.files }, spec.entry)
