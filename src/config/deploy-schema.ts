@@ -21,9 +21,27 @@ const JS_MODULE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 /** Lambda's default handler for Python functions. */
 export const DEFAULT_PYTHON_HANDLER = 'lambda_function.lambda_handler';
 
-/** A validated deploy, defaults filled in, paths normalized. */
+/**
+ * A file of a deploy body: its text, or `{base64}` for bytes that are not UTF-8 text (a
+ * compiled `bootstrap`), which only worker runtimes take.
+ */
+export type DeployFile = string | { base64: string };
+
+// One flat character class: a grouped pattern would recurse once per 4 characters in V8's
+// regexp engine and overflow its stack on a deploy-sized string.
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
+const isBase64 = (v: string): boolean => v.length % 4 === 0 && BASE64_CHARS.test(v);
+
+/** Bytes a deploy file holds, without decoding it. */
+function fileBytes(content: DeployFile): number {
+  if (typeof content === 'string') return Buffer.byteLength(content, 'utf8');
+  const b64 = content.base64;
+  return (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+}
+
+/** A validated deploy, defaults filled in, paths normalized. Text files are strings, `{base64}` ones bytes. */
 export interface DeploySpec {
-  readonly files: Readonly<Record<string, string>>;
+  readonly files: Readonly<Record<string, string | Uint8Array>>;
   /** The entry module; undefined lets the bundler pick (the only file, or index.*). */
   readonly entry: string | undefined;
   /** Lambda's `file.function` for python3 and provided; null when not given. */
@@ -65,7 +83,7 @@ const limitField = (key: keyof FunctionLimits, maxima: FunctionLimits) =>
 function buildSchema(maxima: FunctionLimits) {
   return z.strictObject({
     files: z
-      .record(z.string(), z.string())
+      .record(z.string(), z.union([z.string(), z.strictObject({ base64: z.string().refine(isBase64, 'not canonical base64') })]))
       .superRefine((files, ctx) => {
         const paths = Object.keys(files);
         for (const p of paths) {
@@ -83,7 +101,7 @@ function buildSchema(maxima: FunctionLimits) {
           seen.add(normal);
         }
         let bytes = 0;
-        for (const content of Object.values(files)) bytes += Buffer.byteLength(content, 'utf8');
+        for (const content of Object.values(files)) bytes += fileBytes(content);
         if (bytes > MAX_DEPLOY_BYTES) {
           ctx.addIssue({
             code: 'custom',
@@ -173,10 +191,16 @@ export function parseDeployBody(json: unknown, maxima: FunctionLimits = DEFAULT_
 }
 
 function toSpec(body: DeployBody, maxima: FunctionLimits): DeploySpec {
-  const files: Record<string, string> = {};
-  for (const [path, content] of Object.entries(body.files)) files[posix.normalize(path)] = content;
+  const files: Record<string, string | Uint8Array> = {};
+  for (const [path, content] of Object.entries(body.files)) {
+    files[posix.normalize(path)] = typeof content === 'string' ? content : new Uint8Array(Buffer.from(content.base64, 'base64'));
+  }
   const paths = Object.keys(files);
   const runtime = body.runtime ?? inferRuntime(paths);
+  const binary = paths.filter((p) => typeof files[p] !== 'string');
+  if (runtime === 'js' && binary.length > 0) {
+    throw invalid('binary files ({"base64": ...}) are for the python3 and provided runtimes; JavaScript and TypeScript deploy their sources as text', binary.map((p) => ({ path: `files.${p}`, message: 'binary file in a js deploy' })));
+  }
   // Lambda's default for Python; `provided` runtimes read _HANDLER as they please.
   const handler = body.handler ?? (runtime === 'python3' ? DEFAULT_PYTHON_HANDLER : null);
   if (runtime === 'python3' && !/^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$/.test(handler!)) {

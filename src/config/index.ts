@@ -12,7 +12,7 @@ import {
   MAX_DEPLOY_BYTES, STARTUP_CPU_MS, type FunctionLimits,
 } from '../limits/index.ts';
 
-export { parseDeployBody, type DeploySpec } from './deploy-schema.ts';
+export { parseDeployBody, type DeployFile, type DeploySpec } from './deploy-schema.ts';
 
 /** What a caller of startAtoll may set; anything unset falls back to ATOLL_* env vars and defaults. */
 export interface ServerOptions {

@@ -101,8 +101,8 @@ export class Catalog {
   async #loadFiles(record: VersionRecord, fnKey: string): Promise<FunctionVersion> {
     const paths = Object.keys(record.manifest);
     const contents = await Promise.all(paths.map((p) => this.#registry.readBlob(record.manifest[p]!)));
-    const files: Record<string, string> = {};
-    paths.forEach((p, i) => (files[p] = contents[i]!.toString('utf8')));
+    const files: Record<string, Uint8Array> = {};
+    paths.forEach((p, i) => (files[p] = contents[i]!));
     const loaded: FunctionVersion = Object.freeze({
       fnKey,
       name: record.name,

@@ -37,7 +37,8 @@ export class Deployments {
     }
     // Other runtimes run the files as they came: nothing to bundle, nothing to compile.
     const bundle = spec.runtime === 'js'
-      ? await bundleFunction({ ...spec.files }, spec.entry)
+      // A js deploy holds text only: parseDeployBody refuses its binary files.
+      ? await bundleFunction({ ...(spec.files as Readonly<Record<string, string>>) }, spec.entry)
       : { style: 'lambda' as const, entry: workerEntry(spec.runtime, spec.handler), code: null, sourceMap: null };
     return this.#serial(name, async () => {
       const result = await this.#registry.deploy({

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { AtollError } from '../errors/index.ts';
 import { readSources } from '../bundler/sources.ts';
 import type { Registry, VersionRecord } from '../registry/index.ts';
-import { parseDeployBody, type DeploySpec } from '../config/index.ts';
+import { parseDeployBody, type DeployFile, type DeploySpec } from '../config/index.ts';
 import type { Deployments } from './deployments.ts';
 
 const CONFIG_FILE = 'atoll.json';
@@ -63,10 +63,11 @@ async function deployOne(name: string, path: string, isDir: boolean, deployments
   return { name, version: version.version, changed: true };
 }
 
-function sameFiles(manifest: Readonly<Record<string, string>>, files: Record<string, string>): boolean {
+function sameFiles(manifest: Readonly<Record<string, string>>, files: Record<string, DeployFile>): boolean {
   const paths = Object.keys(files);
   if (paths.length !== Object.keys(manifest).length) return false;
-  return paths.every((p) => manifest[p] === createHash('sha256').update(files[p]!).digest('hex'));
+  const bytes = (content: DeployFile) => (typeof content === 'string' ? content : Buffer.from(content.base64, 'base64'));
+  return paths.every((p) => manifest[p] === createHash('sha256').update(bytes(files[p]!)).digest('hex'));
 }
 
 function sameOptions(live: VersionRecord, spec: DeploySpec): boolean {

@@ -20,7 +20,7 @@ export interface FunctionVersion {
   readonly code: string;
   readonly sourceMap: string | undefined;
   /** The deploy's files as they came, for runtimes that run them as they are; empty for js. */
-  readonly files: Readonly<Record<string, string>>;
+  readonly files: Readonly<Record<string, Uint8Array>>;
 }
 
 /**

@@ -13,7 +13,7 @@ const EXECUTABLE = new Set(['bootstrap']);
 const SERVER_ENTRIES = /^(?:(?:registry|logs)\.db(?:-wal|-shm|-journal)?|blobs|admin-token)$/;
 
 /** Write `files` into `dir` unless they are there already; set owner group and modes. */
-export function materialize(dir: string, files: Readonly<Record<string, string>>, gid: number | undefined): void {
+export function materialize(dir: string, files: Readonly<Record<string, Uint8Array>>, gid: number | undefined): void {
   if (!existsSync(dir)) {
     const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
     rmSync(staging, { recursive: true, force: true });

@@ -40,7 +40,7 @@ export interface WorkerVersion {
   readonly handler: string | null;
   readonly limits: FunctionLimits;
   readonly env: Readonly<Record<string, string>>;
-  readonly files: Readonly<Record<string, string>>;
+  readonly files: Readonly<Record<string, Uint8Array>>;
   /** The function may reach the network beyond the Runtime API. */
   readonly outboundNetwork: boolean;
 }

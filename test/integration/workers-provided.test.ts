@@ -2,13 +2,27 @@
  * The `provided` runtime end to end: a deploy's own `bootstrap` speaking the Lambda
  * Runtime API, deployed as JSON (no file modes), invoked over HTTP and directly.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { curlBootstrap, fixture, settledWorkerProcesses } from '../helpers/workers.ts';
 
 let server: TestServer;
 
-const C_BOOTSTRAP = '#!/bin/sh\nset -e\ncc -O1 -o "$TMPDIR/runtime" "$LAMBDA_TASK_ROOT/src/runtime.c"\nexec "$TMPDIR/runtime"\n';
+/** The C runtime compiled here, as a user would build a bootstrap before deploying it. */
+function compiledBootstrap(): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'atoll-c-'));
+  try {
+    writeFileSync(join(dir, 'runtime.c'), fixture('c-runtime.c'));
+    execFileSync('cc', ['-O1', '-o', join(dir, 'bootstrap'), join(dir, 'runtime.c')]);
+    return readFileSync(join(dir, 'bootstrap'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -16,8 +30,8 @@ beforeAll(async () => {
   expect(sh.status, JSON.stringify(sh.body)).toBe(201);
   const perl = await server.api('PUT', '/functions/perl', { files: { bootstrap: fixture('perl-bootstrap.pl') }, limits: { cpuMs: 1000 } });
   expect(perl.status, JSON.stringify(perl.body)).toBe(201);
-  // JSON deploys carry text: the compiled runtime is built from its source by the bootstrap, in the worker.
-  const c = await server.api('PUT', '/functions/c', { files: { bootstrap: C_BOOTSTRAP, 'src/runtime.c': fixture('c-runtime.c') }, limits: { memoryMb: 256, cpuMs: 1000 } });
+  // A compiled executable travels as {base64} in the JSON deploy, and runs as it is.
+  const c = await server.api('PUT', '/functions/c', { runtime: 'provided', files: { bootstrap: { base64: compiledBootstrap().toString('base64') } }, limits: { memoryMb: 256, cpuMs: 1000 } });
   expect(c.status, JSON.stringify(c.body)).toBe(201);
 });
 
@@ -123,7 +137,7 @@ describe('provided runtime: a bootstrap in another language (Perl, one kept-aliv
   });
 });
 
-describe('provided runtime: a compiled program (C over plain sockets)', () => {
+describe('provided runtime: a compiled program deployed as a binary (C over plain sockets)', () => {
   it('answers over HTTP and directly, from the same warm process, its output in the logs', async () => {
     const a = await server.fn('c');
     expect(a.status).toBe(200);

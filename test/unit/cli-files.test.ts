@@ -57,15 +57,16 @@ describe('cli deploy sources', () => {
     expect(await readSources(dir)).toEqual({ 'link.js': 'r', 'real.js': 'r' });
   });
 
-  it('refuses a binary file with a clear error', async () => {
+  it('reads a binary file as {base64}: its bytes travel intact in the JSON body', async () => {
     await put('index.js', 'a');
-    await put('logo.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]));
-    expect(await errorCode(readSources(dir))).toBe('INVALID_INPUT');
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]);
+    await put('logo.png', png);
+    expect(await readSources(dir)).toEqual({ 'index.js': 'a', 'logo.png': { base64: Buffer.from(png).toString('base64') } });
   });
 
-  it('refuses a file that is not valid UTF-8', async () => {
-    await put('latin1.js', new Uint8Array([0x63, 0x61, 0x66, 0xe9]));
-    expect(await errorCode(readSources(join(dir, 'latin1.js')))).toBe('INVALID_INPUT');
+  it('reads a file that is not valid UTF-8 as {base64}, not as mangled text', async () => {
+    await put('latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9]));
+    expect(await readSources(join(dir, 'latin1.txt'))).toEqual({ 'latin1.txt': { base64: 'Y2Fm6Q==' } });
   });
 
   it('keeps non-ASCII UTF-8 text intact', async () => {

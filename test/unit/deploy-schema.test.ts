@@ -75,6 +75,25 @@ describe('parseDeployBody', () => {
     expect(Array.isArray(error.details?.issues)).toBe(true);
   });
 
+  it('binary files: {base64} entries arrive as bytes for worker runtimes', () => {
+    const elf = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 255]);
+    const spec = parseDeployBody({ runtime: 'provided', files: { bootstrap: { base64: Buffer.from(elf).toString('base64') }, 'README': 'text' } });
+    expect(spec.files.bootstrap).toEqual(elf);
+    expect(spec.files.README).toBe('text');
+  });
+
+  it('binary files: refused in a js deploy, and when the base64 is not canonical', () => {
+    expect(errorOf({ files: { 'index.ts': 'export default {}', 'logo.png': { base64: 'AAEC' } } }).code).toBe('INVALID_CONFIG');
+    expect(errorOf({ runtime: 'provided', files: { bootstrap: { base64: 'not base64!' } } }).code).toBe('INVALID_CONFIG');
+    expect(errorOf({ runtime: 'provided', files: { bootstrap: { base64: 'AAE' } } }).code).toBe('INVALID_CONFIG');
+    expect(errorOf({ runtime: 'provided', files: { bootstrap: { base64: 'AAEC', extra: 1 } } }).code).toBe('INVALID_CONFIG');
+  });
+
+  it('binary files: the deploy limit counts their decoded bytes', () => {
+    const over = Buffer.alloc(MAX_DEPLOY_BYTES + 3).toString('base64');
+    expect(errorOf({ runtime: 'provided', files: { bootstrap: { base64: over } } }).code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
   it('rejects a __proto__ key instead of dropping it', () => {
     expect(errorOf(JSON.parse('{"files":{"index.ts":"","__proto__":""}}')).code).toBe('INVALID_CONFIG');
   });

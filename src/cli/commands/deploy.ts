@@ -1,11 +1,12 @@
 /** `atoll deploy <file|dir> --name N`: uploads sources as a new immutable version. */
+import type { DeployFile } from '../../config/index.ts';
 import { intOption, listOption, parseEnvPairs, requiredString, stringOption, type ParsedArgs } from '../args.ts';
 import { call, connectionFrom, functionPath } from '../client.ts';
 import type { Command } from '../command.ts';
 import { readSources } from '../files.ts';
 
 export interface DeployBody {
-  files: Record<string, string>;
+  files: Record<string, DeployFile>;
   entry?: string;
   handler?: string;
   runtime?: string;
@@ -16,7 +17,7 @@ export interface DeployBody {
 }
 
 /** Builds the PUT body from the parsed flags; only flags that were given are sent, so server defaults apply. */
-export function buildDeployBody(args: ParsedArgs, files: Record<string, string>): DeployBody {
+export function buildDeployBody(args: ParsedArgs, files: Record<string, DeployFile>): DeployBody {
   const body: DeployBody = { files };
   const entry = stringOption(args, 'entry');
   if (entry !== undefined) body.entry = entry;
