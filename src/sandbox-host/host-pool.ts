@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FrameReader, FrameType, FrameWriter, type Frame } from './protocol.ts';
+import { streamedThrough } from './stream-garbage.ts';
 import type { CreateMessage, DefineMessage, EndMessage, FinishedMessage, InitMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 
@@ -279,7 +280,10 @@ export class SandboxHost {
         const feed = this.#open.get(frame.header.id as number)?.stream;
         if (!feed || feed.done) return;
         feed.outstanding--;
-        if (frame.body) feed.controller.enqueue(frame.body);
+        if (frame.body) {
+          feed.controller.enqueue(frame.body);
+          streamedThrough(frame.body.length);
+        }
         this.#askForMore(frame.header.id as number, feed);
         return;
       }
