@@ -72,12 +72,6 @@ export class Catalog {
     const fnKey = `${record.name}@${record.version}`;
     const cached = this.#loaded.get(fnKey);
     if (cached) return cached;
-    if (record.runtime !== 'js') return this.#loadFiles(record, fnKey);
-    if (!record.bundleHash) throw new AtollError('FUNCTION_NOT_FOUND', `function "${record.name}" version ${record.version} has no code for this runtime`);
-    const [code, sourceMap] = await Promise.all([
-      this.#registry.readBlob(record.bundleHash),
-      record.sourceMapHash ? this.#registry.readBlob(record.sourceMapHash) : undefined,
-    ]);
     const loaded: FunctionVersion = Object.freeze({
       fnKey,
       name: record.name,
@@ -89,36 +83,28 @@ export class Catalog {
       env: record.env,
       concurrency: record.concurrency,
       outboundNetwork: record.outboundNetwork,
-      code: code.toString('utf8'),
-      sourceMap: sourceMap?.toString('utf8'),
-      files: Object.freeze({}),
+      ...(record.runtime === 'js' ? await this.#bundle(record) : { code: '', sourceMap: undefined, files: Object.freeze(await this.#files(record)) }),
     });
     this.#loaded.set(fnKey, loaded);
     return loaded;
   }
 
-  /** A worker runtime's version: the deploy's files as they came, read from their blobs. */
-  async #loadFiles(record: VersionRecord, fnKey: string): Promise<FunctionVersion> {
+  /** A js version's bundled code and source map. */
+  async #bundle(record: VersionRecord): Promise<Pick<FunctionVersion, 'code' | 'sourceMap' | 'files'>> {
+    if (!record.bundleHash) throw new AtollError('FUNCTION_NOT_FOUND', `function "${record.name}" version ${record.version} has no code for this runtime`);
+    const [code, sourceMap] = await Promise.all([
+      this.#registry.readBlob(record.bundleHash),
+      record.sourceMapHash ? this.#registry.readBlob(record.sourceMapHash) : undefined,
+    ]);
+    return { code: code.toString('utf8'), sourceMap: sourceMap?.toString('utf8'), files: Object.freeze({}) };
+  }
+
+  /** A worker runtime's files as they came, read from their blobs. */
+  async #files(record: VersionRecord): Promise<Record<string, Uint8Array>> {
     const paths = Object.keys(record.manifest);
     const contents = await Promise.all(paths.map((p) => this.#registry.readBlob(record.manifest[p]!)));
     const files: Record<string, Uint8Array> = {};
     paths.forEach((p, i) => (files[p] = contents[i]!));
-    const loaded: FunctionVersion = Object.freeze({
-      fnKey,
-      name: record.name,
-      version: record.version,
-      runtime: record.runtime,
-      handler: record.handler,
-      style: record.style,
-      limits: record.limits,
-      env: record.env,
-      concurrency: record.concurrency,
-      outboundNetwork: record.outboundNetwork,
-      code: '',
-      sourceMap: undefined,
-      files: Object.freeze(files),
-    });
-    this.#loaded.set(fnKey, loaded);
-    return loaded;
+    return files;
   }
 }

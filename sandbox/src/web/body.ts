@@ -9,6 +9,7 @@ import {
   ArrayBufferIsView,
   JSONParse,
   PromisePrototypeThen,
+  PromiseReject,
   PromiseResolve,
   Promise_,
   StringPrototypeCharCodeAt,
@@ -19,13 +20,12 @@ import {
   TypeError_,
   TypedArrayPrototypeGetByteLength,
   TypedArrayPrototypeGetSymbolToStringTag,
-  TypedArrayPrototypeSet,
   TypedArrayPrototypeSubarray,
   Uint8Array_,
   internalList,
   listAppend,
 } from '../primordials.ts';
-import { bytesOfBufferSource, isArrayBuffer, toArrayBuffer } from './buffer-source.ts';
+import { bytesOfBufferSource, concatBytes, isArrayBuffer, toArrayBuffer } from './buffer-source.ts';
 import { blobBytes, createBlob, isBlob, isFormData, parseMultipart, parseUrlencodedForm, serialiseMultipart } from './form-api.ts';
 import { type Headers, headersInternals } from './headers.ts';
 import { asciiLowercase, trimHttpWhitespace } from './infra.ts';
@@ -213,23 +213,13 @@ function streamReader(stream: ReadableStream): BodyStreamReader {
 function readAll(reader: BodyStreamReader, done: (bytes: Uint8Array) => void, fail: (e: unknown) => void): void {
   const chunks: Uint8Array[] = internalList();
   const step = (chunk: Uint8Array | null): void => {
-    if (chunk === null) return done(concat(chunks));
+    if (chunk === null) return done(concatBytes(chunks));
     listAppend(chunks, chunk);
     PromisePrototypeThen(reader.next(), step, fail);
   };
   PromisePrototypeThen(reader.next(), step, fail);
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (let i = 0; i < chunks.length; i++) total += TypedArrayPrototypeGetByteLength(chunks[i]!);
-  const out = new Uint8Array_(total);
-  for (let i = 0, at = 0; i < chunks.length; i++) {
-    TypedArrayPrototypeSet(out, chunks[i]!, at);
-    at += TypedArrayPrototypeGetByteLength(chunks[i]!);
-  }
-  return out;
-}
 
 function isReadableStream(v: unknown): v is ReadableStream {
   const m = loadedStreams();
@@ -286,6 +276,11 @@ function consumeWith<T>(body: Body, convert: (bytes: Uint8Array) => T): Promise<
 const parseJson = (b: Uint8Array): unknown => JSONParse(decodeText(b));
 const copyBuffer = (b: Uint8Array): ArrayBuffer => toArrayBuffer(b);
 const copyBytes = (b: Uint8Array): Uint8Array => new Uint8Array_(toArrayBuffer(b));
+
+/** What a body method called on an object that is not its Request or Response returns: a rejection, not a throw. */
+export function illegal(): Promise<never> {
+  return PromiseReject(new TypeError_('Illegal invocation')) as Promise<never>;
+}
 
 /** The consume-body algorithms shared by Request and Response. */
 export const consume = {

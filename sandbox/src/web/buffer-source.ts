@@ -61,3 +61,15 @@ export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   TypedArrayPrototypeSet(out, bytes);
   return TypedArrayPrototypeGetBuffer(out);
 }
+
+/** One Uint8Array holding `chunks` one after another. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (let i = 0; i < chunks.length; i++) total += TypedArrayPrototypeGetByteLength(chunks[i]!);
+  const out = new Uint8Array_(total);
+  for (let i = 0, at = 0; i < chunks.length; i++) {
+    TypedArrayPrototypeSet(out, chunks[i]!, at);
+    at += TypedArrayPrototypeGetByteLength(chunks[i]!);
+  }
+  return out;
+}

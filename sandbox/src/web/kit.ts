@@ -42,7 +42,6 @@ import {
   TypeError_,
   TypedArrayPrototypeGetByteLength,
   TypedArrayPrototypeIndexOf,
-  TypedArrayPrototypeSet,
   TypedArrayPrototypeSubarray,
   Uint8Array_,
   WeakRefPrototypeDeref,
@@ -52,7 +51,7 @@ import {
   listAppend,
   setFunctionName,
 } from '../primordials.ts';
-import { bytesOfBufferSource, isArrayBuffer, toArrayBuffer } from './buffer-source.ts';
+import { bytesOfBufferSource, concatBytes, isArrayBuffer, toArrayBuffer } from './buffer-source.ts';
 import { clockNow, performanceNow } from './clock.ts';
 import { DOMException, domException } from './dom-exception.ts';
 import { registerEventsModule } from './events-api.ts';
@@ -108,7 +107,6 @@ export {
   TypeError_,
   TypedArrayPrototypeGetByteLength,
   TypedArrayPrototypeIndexOf,
-  TypedArrayPrototypeSet,
   TypedArrayPrototypeSubarray,
   Uint8Array_,
   WeakRefPrototypeDeref,
@@ -118,6 +116,7 @@ export {
   listAppend,
   setFunctionName,
   bytesOfBufferSource,
+  concatBytes,
   isArrayBuffer,
   toArrayBuffer,
   clockNow,
@@ -178,7 +177,6 @@ export function kit(): Record<string, unknown> {
     TypeError_,
     TypedArrayPrototypeGetByteLength,
     TypedArrayPrototypeIndexOf,
-    TypedArrayPrototypeSet,
     TypedArrayPrototypeSubarray,
     Uint8Array_,
     WeakRefPrototypeDeref,
@@ -188,6 +186,7 @@ export function kit(): Record<string, unknown> {
     listAppend,
     setFunctionName,
     bytesOfBufferSource,
+    concatBytes,
     isArrayBuffer,
     toArrayBuffer,
     clockNow,

@@ -4,8 +4,8 @@
  * forbidden (as in other server runtimes).
  */
 
-import { PromiseReject, StringPrototypeCharCodeAt, StringPrototypeIndexOf, String_, TypeError_ } from '../primordials.ts';
-import { Body, consume, extractBody, mimeTypeOf } from './body.ts';
+import { StringPrototypeCharCodeAt, StringPrototypeIndexOf, String_, TypeError_ } from '../primordials.ts';
+import { Body, consume, extractBody, illegal, mimeTypeOf } from './body.ts';
 import type { AbortSignal } from './events/abort.ts';
 import { abortSignals, isAbortSignal } from './events-api.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
@@ -360,8 +360,4 @@ function hasCredentials(href: string): boolean {
     if (c === 0x2f || c === 0x3f || c === 0x23) return false; // '/', '?', '#'
   }
   return false;
-}
-
-function illegal(): Promise<never> {
-  return PromiseReject(new TypeError_('Illegal invocation')) as Promise<never>;
 }

@@ -9,9 +9,8 @@ import {
   StringPrototypeSlice,
   String_,
   TypeError_,
-  PromiseReject,
 } from '../primordials.ts';
-import { Body, consume, extractBody, mimeTypeOf } from './body.ts';
+import { Body, consume, extractBody, illegal, mimeTypeOf } from './body.ts';
 import { Headers, fillHeaders, headersInternals } from './headers.ts';
 import { registerPlatformClass } from './platform-objects.ts';
 import type { ReadableStream } from './streams.ts';
@@ -236,8 +235,4 @@ function toUnsignedShort(v: unknown): number {
   const t = n < 0 ? -MathFloor(-n) : MathFloor(n);
   const m = t % 65536;
   return m < 0 ? m + 65536 : m;
-}
-
-function illegal(): Promise<never> {
-  return PromiseReject(new TypeError_('Illegal invocation')) as Promise<never>;
 }

@@ -19,7 +19,6 @@ import {
   SymbolIterator,
   TypeError_,
   TypedArrayPrototypeGetByteLength,
-  TypedArrayPrototypeSet,
   TypedArrayPrototypeSubarray,
   Uint8Array_,
   asciiLowercase,
@@ -37,6 +36,7 @@ import {
   toUSVString,
   utf8Decode,
   utf8Encode,
+  concatBytes,
 } from '../kit.ts';
 
 /** A converted BlobPart: bytes already copied (buffers), a Blob's shared bytes, or a string still to encode. */
@@ -228,21 +228,11 @@ function toBlobPropertyBag(v: unknown, what: string): { native: boolean; type: s
 function processParts(parts: Part[], native: boolean): Uint8Array {
   if (parts.length === 1 && typeof parts[0] !== 'string') return parts[0]!;
   const chunks: Uint8Array[] = internalList();
-  let total = 0;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
-    const bytes = typeof p === 'string' ? utf8Encode(native ? nativeLineEndings(p) : p) : p;
-    listAppend(chunks, bytes);
-    total += TypedArrayPrototypeGetByteLength(bytes);
+    listAppend(chunks, typeof p === 'string' ? utf8Encode(native ? nativeLineEndings(p) : p) : p);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array_(total);
-  let at = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    TypedArrayPrototypeSet(out, chunks[i]!, at);
-    at += TypedArrayPrototypeGetByteLength(chunks[i]!);
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
 /** CR LF, lone CR and lone LF all become LF, the line ending of the platform the runtime reports (not Windows). */

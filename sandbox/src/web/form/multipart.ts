@@ -14,7 +14,6 @@ import {
   TypeError_,
   TypedArrayPrototypeGetByteLength,
   TypedArrayPrototypeIndexOf,
-  TypedArrayPrototypeSet,
   TypedArrayPrototypeSubarray,
   Uint8Array_,
   asciiLowercase,
@@ -26,6 +25,7 @@ import {
   trimHttpWhitespace,
   utf8Decode,
   utf8Encode,
+  concatBytes,
 } from '../kit.ts';
 import { blobInternals, fileInternals, makeFile } from './blob.ts';
 import { FormData, formDataInternals } from './form-data.ts';
@@ -55,7 +55,7 @@ export function serialiseMultipart(fd: FormData): { bytes: Uint8Array; contentTy
     text = '\r\n';
   }
   listAppend(chunks, utf8Encode(`${text}--${boundary}--\r\n`));
-  return { bytes: concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { bytes: concatBytes(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 function randomBoundary(): string {
@@ -110,17 +110,6 @@ function unescapeQuoted(s: string): string {
   return last === 0 ? s : out + StringPrototypeSlice(s, last);
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (let i = 0; i < chunks.length; i++) total += TypedArrayPrototypeGetByteLength(chunks[i]!);
-  const out = new Uint8Array_(total);
-  let at = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    TypedArrayPrototypeSet(out, chunks[i]!, at);
-    at += TypedArrayPrototypeGetByteLength(chunks[i]!);
-  }
-  return out;
-}
 
 function malformed(why: string): TypeError {
   return new TypeError_(`Could not parse the multipart/form-data body: ${why}`);
