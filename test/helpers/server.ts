@@ -132,3 +132,14 @@ export async function startServerProcess(args: string[] = [], env: Record<string
     },
   };
 }
+
+/** Logs are written in batches: `GET /api/functions/{name}/logs` polled until `ready` holds (or given up on, returning the last). */
+export async function logsUntil(server: Pick<TestServer, 'api'>, name: string, ready: (body: any) => boolean): Promise<any> {
+  let body: any;
+  for (let i = 0; i < 60; i++) {
+    body = (await server.api('GET', `/functions/${name}/logs`)).body;
+    if (ready(body)) return body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return body;
+}

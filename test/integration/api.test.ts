@@ -4,7 +4,7 @@
  * errors, the error body, health and metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_TOKEN, type TestServer } from '../helpers/server.ts';
+import { startTestServer, TEST_TOKEN, type TestServer, logsUntil } from '../helpers/server.ts';
 
 const text = (s: string) => `export default { fetch: () => new Response(${JSON.stringify(s)}) }`;
 
@@ -14,16 +14,6 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-/** Logs are written in batches: poll until `ready` holds (or give up and return the last). */
-async function logsUntil(name: string, ready: (body: any) => boolean): Promise<any> {
-  let body: any;
-  for (let i = 0; i < 40; i++) {
-    body = (await server.api('GET', `/functions/${name}/logs`)).body;
-    if (ready(body)) return body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return body;
-}
 
 /** Every platform error: `{error: {code, message, requestId}}` and the id in the header. */
 async function expectError(res: Response | { status: number; body: any; headers: Headers }, status: number, code: string): Promise<any> {
@@ -118,7 +108,7 @@ describe('logs and metering', () => {
     expect(res.status).toBe(200);
     const requestId = res.headers.get('x-atoll-request-id');
     expect(requestId).toMatch(/.+/);
-    const body = await logsUntil('chatty', (b) => b.logs?.some((l: any) => l.requestId === requestId));
+    const body = await logsUntil(server, 'chatty', (b) => b.logs?.some((l: any) => l.requestId === requestId));
     const line = body.logs.find((l: any) => l.requestId === requestId);
     expect(line.message).toContain('/first');
     expect(line.level).toBe('log');
@@ -132,7 +122,7 @@ describe('logs and metering', () => {
       expect(res.status).toBe(200);
       ids.push(res.headers.get('x-atoll-request-id')!);
     }
-    const body = await logsUntil('metered', (b) => b.invocations?.length >= 3);
+    const body = await logsUntil(server, 'metered', (b) => b.invocations?.length >= 3);
     const records = body.invocations;
     expect(records.map((r: any) => r.requestId)).toEqual(ids);
     for (const r of records) {
@@ -248,7 +238,7 @@ describe('function errors', () => {
     expect(raw).not.toContain('index.ts');
     expect(raw).not.toMatch(/\n\s+at /);
     expect(raw).not.toContain('    at ');
-    const logs = await logsUntil('thrower', (b) => b.logs?.some((l: any) => l.requestId === body.error.requestId));
+    const logs = await logsUntil(server, 'thrower', (b) => b.logs?.some((l: any) => l.requestId === body.error.requestId));
     const line = logs.logs.find((l: any) => l.requestId === body.error.requestId);
     expect(line.message).toContain('kaboom-secret');
     expect(line.message).toContain('index.ts:3');

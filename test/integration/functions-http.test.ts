@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.ts';
+import { REPO_ROOT, logsUntil, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** A response's JSON body, untyped: the tests check its shape. */
 const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
@@ -262,11 +262,7 @@ describe('the runtime\'s own CPU', () => {
     const res = await server.fn('lazy-cost');
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('xn--bcher-kva.example');
-    let record: any;
-    for (let i = 0; i < 40 && !record; i++) {
-      record = (await server.api('GET', '/functions/lazy-cost/logs')).body.invocations?.[0];
-      if (!record) await new Promise((r) => setTimeout(r, 50));
-    }
+    const record = (await logsUntil(server, 'lazy-cost', (b) => b.invocations?.length > 0)).invocations[0];
     expect(record.outcome).toBe('OK');
     expect(record.cpuMs).toBeLessThan(20);
   });

@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildRuntime } from '../../sandbox/build.ts';
 import type { FunctionMeta, GuestRequest, GuestResult, LogLevel } from '../../sandbox/src/bridge.ts';
 import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
+import { httpRequest, nodeTimers } from '../helpers/guest.ts';
 
 let runtime: RuntimeScript;
 /** The runtime plus a `__probe` global with internals (test/helpers/runtime-probe.ts). */
@@ -48,20 +49,9 @@ function hook(guest: GuestIsolate): Instance {
   const logs: Instance['logs'] = [];
   const timerDelays: number[] = [];
   const pending = new Map<number, (r: GuestResult) => void>();
-  const timers = new Map<number, NodeJS.Timeout>();
   guest.setHooks({
     log: (level, text) => void logs.push({ level, text }),
-    setTimer: (id, delayMs) => {
-      timerDelays.push(delayMs);
-      timers.set(id, setTimeout(() => {
-        timers.delete(id);
-        if (!guest.isDisposed) guest.fireTimer(id);
-      }, delayMs));
-    },
-    clearTimer: (id) => {
-      clearTimeout(timers.get(id));
-      timers.delete(id);
-    },
+    ...nodeTimers(guest, (delayMs) => timerDelays.push(delayMs)),
     done: (id, result) => {
       pending.get(id)?.(result);
       pending.delete(id);
@@ -77,7 +67,7 @@ function hook(guest: GuestIsolate): Instance {
   return {
     logs,
     timerDelays,
-    invoke(request = http()) {
+    invoke(request = httpRequest()) {
       const id = nextId++;
       return new Promise((resolve) => {
         pending.set(id, resolve);
@@ -92,19 +82,6 @@ function load(guest: GuestIsolate, code: string, meta: Partial<FunctionMeta> = {
   expect(loaded.kind, JSON.stringify(loaded)).toBe('loaded');
 }
 
-function http(): GuestRequest {
-  return {
-    kind: 'http',
-    requestId: 'req-1',
-    method: 'GET',
-    url: 'http://fn.test/',
-    basePath: '/fn/fn',
-    headers: [['host', 'fn.test']],
-    sourceIp: '203.0.113.9',
-    timeEpochMs: Date.now(),
-    deadlineMs: Date.now() + 30_000,
-  };
-}
 
 /** The JSON body of a response (text bodies leave the isolate as strings, binary ones as bytes). */
 function json(r: GuestResult): any {

@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildRuntime } from '../../sandbox/build.ts';
 import type { GuestRequest, GuestResult } from '../../sandbox/src/bridge.ts';
 import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
+import { httpRequest, nodeTimers } from '../helpers/guest.ts';
 
 let runtime: RuntimeScript;
 /** Lazy modules the isolates asked the host for. */
@@ -60,8 +61,7 @@ function start(code: string): Instance {
   };
   guest.setHooks({
     log: (_level, text) => void logs.push(text),
-    setTimer: (id, delayMs) => void setTimeout(() => !guest.isDisposed && guest.fireTimer(id), delayMs),
-    clearTimer: () => {},
+    ...nodeTimers(guest),
     done: (id, result) => {
       pending.get(id)?.(result);
       pending.delete(id);
@@ -87,7 +87,7 @@ function start(code: string): Instance {
     guest,
     logs,
     finished,
-    invoke(request = http(), body) {
+    invoke(request = httpRequest(), body) {
       const id = nextId++;
       return new Promise((resolve) => {
         pending.set(id, (result) => resolve({ id, result }));
@@ -106,20 +106,6 @@ function start(code: string): Instance {
   };
 }
 
-function http(over: Partial<Extract<GuestRequest, { kind: 'http' }>> = {}): GuestRequest {
-  return {
-    kind: 'http',
-    requestId: 'req-1',
-    method: 'GET',
-    url: 'http://fn.test/',
-    basePath: '/fn/fn',
-    headers: [['host', 'fn.test']],
-    sourceIp: '203.0.113.9',
-    timeEpochMs: Date.now(),
-    deadlineMs: Date.now() + 30_000,
-    ...over,
-  };
-}
 
 /** A Workers function whose fetch handler is `body` (with `req` in scope). */
 const handler = (body: string) => `module.exports.default = { async fetch(req) { ${body} } };`;
@@ -207,7 +193,7 @@ describe('runtime: streamed responses, ends and errors', () => {
     expect(await fn.pull(id)).toEqual({ chunk: Buffer.from([1]) });
     fn.guest.cancel(id);
     expect(fn.finished.has(id)).toBe(true);
-    const { result } = await fn.invoke(http({ url: 'http://fn.test/reason' }));
+    const { result } = await fn.invoke(httpRequest({ url: 'http://fn.test/reason' }));
     expect(text(result)).toBe('AbortError');
   });
 
@@ -223,7 +209,7 @@ describe('runtime: streamed responses, ends and errors', () => {
 
   it('stream: a hello-world response and a request read with text() load no streams module', async () => {
     const fn = start(handler(`return new Response('hello ' + await req.text());`));
-    const { result } = await fn.invoke(http({ method: 'POST' }), new TextEncoder().encode('body'));
+    const { result } = await fn.invoke(httpRequest({ method: 'POST' }), new TextEncoder().encode('body'));
     expect(result).toMatchObject({ kind: 'response', body: 'hello body' });
     expect(lazyLoads).not.toContain('streams');
   });
@@ -289,7 +275,7 @@ describe('runtime: stream classes', () => {
       return new Response(new Response('zlib can read this '.repeat(100)).body.pipeThrough(new CompressionStream(format)));`));
     const expected = 'zlib can read this '.repeat(100);
     for (const [format, inflate] of [['gzip', gunzipSync], ['deflate', inflateSync], ['deflate-raw', inflateRawSync]] as const) {
-      const { id } = await fn.invoke(http({ url: `http://fn.test/?f=${format}` }));
+      const { id } = await fn.invoke(httpRequest({ url: `http://fn.test/?f=${format}` }));
       const out = await fn.drain(id);
       expect(out.error).toBeNull();
       expect(inflate(out.body).toString()).toBe(expected);
@@ -304,7 +290,7 @@ describe('runtime: stream classes', () => {
         return new Response(await new Response(new Response(bytes).body.pipeThrough(new DecompressionStream('gzip'))).text());
       } catch (e) { return new Response('error ' + e.name); }`));
     const good = gzipSync(Buffer.from('from zlib'));
-    const post = (body: Uint8Array) => fn.invoke(http({ method: 'POST' }), body).then((r) => text(r.result));
+    const post = (body: Uint8Array) => fn.invoke(httpRequest({ method: 'POST' }), body).then((r) => text(r.result));
     expect(await post(good)).toBe('from zlib');
     const badCrc = Buffer.from(good);
     badCrc[badCrc.length - 6]! ^= 1;
@@ -387,13 +373,13 @@ describe('runtime: bodies as streams', () => {
       const chunks = [];
       for await (const c of req.body) chunks.push(...c);
       return Response.json({ chunks, used: req.bodyUsed, isStream: req.body instanceof ReadableStream });`));
-    const { result } = await fn.invoke(http({ method: 'POST' }), new Uint8Array([1, 2, 250]));
+    const { result } = await fn.invoke(httpRequest({ method: 'POST' }), new Uint8Array([1, 2, 250]));
     expect(JSON.parse(text(result))).toEqual({ chunks: [1, 2, 250], used: true, isStream: true });
   });
 
   it('request.body: an echo streams the request back', async () => {
     const fn = start(handler('return new Response(req.body);'));
-    const { id, result } = await fn.invoke(http({ method: 'PUT' }), new TextEncoder().encode('echo me'));
+    const { id, result } = await fn.invoke(httpRequest({ method: 'PUT' }), new TextEncoder().encode('echo me'));
     expect(result).toMatchObject({ kind: 'response', stream: true });
     expect((await fn.drain(id)).body.toString()).toBe('echo me');
   });

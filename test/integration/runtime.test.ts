@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildRuntime } from '../../sandbox/build.ts';
 import type { FunctionMeta, GuestRequest, GuestResult, LogLevel } from '../../sandbox/src/bridge.ts';
 import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
+import { nodeTimers } from '../helpers/guest.ts';
 
 let runtime: RuntimeScript;
 const running: GuestIsolate[] = [];
@@ -31,22 +32,9 @@ function start(code: string, meta: Partial<FunctionMeta> = {}, env: Record<strin
   running.push(guest);
   const logs: Instance['logs'] = [];
   const pending = new Map<number, (r: GuestResult) => void>();
-  const timers = new Map<number, NodeJS.Timeout>();
   guest.setHooks({
     log: (level, text) => void logs.push({ level, text }),
-    setTimer: (id, delayMs) => {
-      timers.set(
-        id,
-        setTimeout(() => {
-          timers.delete(id);
-          if (!guest.isDisposed) guest.fireTimer(id);
-        }, delayMs),
-      );
-    },
-    clearTimer: (id) => {
-      clearTimeout(timers.get(id));
-      timers.delete(id);
-    },
+    ...nodeTimers(guest),
     done: (id, result) => {
       pending.get(id)?.(result);
       pending.delete(id);

@@ -8,6 +8,7 @@ import { buildRuntime } from '../../sandbox/build.ts';
 import type { GuestResult } from '../../sandbox/src/bridge.ts';
 import { hostOps, type OpContext } from '../../src/sandbox-host/host-ops/index.ts';
 import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
+import { nodeTimers } from '../helpers/guest.ts';
 
 let runtime: RuntimeScript;
 const running: GuestIsolate[] = [];
@@ -41,21 +42,11 @@ function start(code: string): { invoke(): Promise<GuestResult> } {
   const guest = new GuestIsolate(runtime, 64, () => {});
   running.push(guest);
   const pending = new Map<number, (r: GuestResult) => void>();
-  const timers = new Map<number, NodeJS.Timeout>();
   const ctx = opContext();
   let nextCall = 1;
   guest.setHooks({
     log: () => {},
-    setTimer: (id, delayMs) => {
-      timers.set(id, setTimeout(() => {
-        timers.delete(id);
-        if (!guest.isDisposed) guest.fireTimer(id);
-      }, delayMs));
-    },
-    clearTimer: (id) => {
-      clearTimeout(timers.get(id));
-      timers.delete(id);
-    },
+    ...nodeTimers(guest),
     done: (id, result) => {
       pending.get(id)?.(result);
       pending.delete(id);

@@ -4,7 +4,7 @@
  * logged with its name and message.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { logsUntil, startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -12,14 +12,10 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
+/** The log lines of `requestId`, once there are some. */
 async function logsFor(name: string, requestId: string | null): Promise<any[]> {
-  for (let i = 0; i < 60; i++) {
-    const { body } = await server.api('GET', `/functions/${name}/logs`);
-    const lines = (body.logs ?? []).filter((l: any) => l.requestId === requestId);
-    if (lines.length > 0) return lines;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return [];
+  const body = await logsUntil(server, name, (b) => b.logs?.some((l: any) => l.requestId === requestId));
+  return (body.logs ?? []).filter((l: any) => l.requestId === requestId);
 }
 
 describe('unhandled rejections', () => {

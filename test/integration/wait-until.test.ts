@@ -4,7 +4,7 @@
  * wall-clock limit, and is logged and metered with the invocation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer, type TestServer, logsUntil } from '../helpers/server.ts';
 
 let server: TestServer;
 
@@ -13,16 +13,6 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-/** Logs are written in batches: poll until `ready` holds (or give up and return the last). */
-async function logsUntil(name: string, ready: (body: any) => boolean): Promise<any> {
-  let body: any;
-  for (let i = 0; i < 60; i++) {
-    body = (await server.api('GET', `/functions/${name}/logs`)).body;
-    if (ready(body)) return body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return body;
-}
 
 describe('ctx.waitUntil', () => {
   it('waitUntil: work after the response runs to completion, logged under the request id and metered with it', async () => {
@@ -37,7 +27,7 @@ describe('ctx.waitUntil', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('early');
     const requestId = res.headers.get('x-atoll-request-id');
-    const body = await logsUntil('late', (b) => b.invocations?.length >= 1 && b.logs?.some((l: any) => l.message === 'late work done'));
+    const body = await logsUntil(server, 'late', (b) => b.invocations?.length >= 1 && b.logs?.some((l: any) => l.message === 'late work done'));
     expect(body.logs.find((l: any) => l.message === 'late work done').requestId).toBe(requestId);
     const record = body.invocations.find((r: any) => r.requestId === requestId);
     expect(record.outcome).toBe('OK');
@@ -73,7 +63,7 @@ describe('ctx.waitUntil', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('fine');
     const requestId = res.headers.get('x-atoll-request-id');
-    const body = await logsUntil('rejects', (b) => b.logs?.some((l: any) => l.requestId === requestId && l.level === 'error'));
+    const body = await logsUntil(server, 'rejects', (b) => b.logs?.some((l: any) => l.requestId === requestId && l.level === 'error'));
     const line = body.logs.find((l: any) => l.requestId === requestId && l.level === 'error');
     expect(line.message).toContain('RangeError');
   });
@@ -90,11 +80,11 @@ describe('ctx.waitUntil', () => {
     expect(first.status).toBe(200);
     expect(await first.text()).toBe('answered');
     const requestId = first.headers.get('x-atoll-request-id');
-    const body = await logsUntil('forever', (b) => b.invocations?.some((r: any) => r.requestId === requestId));
+    const body = await logsUntil(server, 'forever', (b) => b.invocations?.some((r: any) => r.requestId === requestId));
     expect(body.invocations.find((r: any) => r.requestId === requestId).outcome).toBe('FUNCTION_TIMEOUT');
     const second = await server.fn('forever');
     expect(second.status).toBe(200);
-    const again = await logsUntil('forever', (b) => b.invocations?.some((r: any) => r.requestId === second.headers.get('x-atoll-request-id')));
+    const again = await logsUntil(server, 'forever', (b) => b.invocations?.some((r: any) => r.requestId === second.headers.get('x-atoll-request-id')));
     expect(again.invocations.find((r: any) => r.requestId === second.headers.get('x-atoll-request-id')).cold).toBe(true);
   });
 

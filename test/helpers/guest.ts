@@ -1,0 +1,37 @@
+/** Pieces shared by the tests that drive real guest isolates through GuestIsolate, as a sandbox host does. */
+import type { GuestRequest } from '../../sandbox/src/bridge.ts';
+import type { GuestHooks, GuestIsolate } from '../../src/sandbox-host/isolate.ts';
+
+/** A plain GET to the function at http://fn.test/, with `over` on top. */
+export function httpRequest(over: Partial<Extract<GuestRequest, { kind: 'http' }>> = {}): GuestRequest {
+  return {
+    kind: 'http',
+    requestId: 'req-1',
+    method: 'GET',
+    url: 'http://fn.test/',
+    basePath: '/fn/fn',
+    headers: [['host', 'fn.test']],
+    sourceIp: '203.0.113.9',
+    timeEpochMs: Date.now(),
+    deadlineMs: Date.now() + 30_000,
+    ...over,
+  };
+}
+
+/** The guest's timers on Node's own: each fires `guest.fireTimer` unless the guest is gone. `onSet` sees every delay asked for. */
+export function nodeTimers(guest: GuestIsolate, onSet?: (delayMs: number) => void): Pick<GuestHooks, 'setTimer' | 'clearTimer'> {
+  const timers = new Map<number, NodeJS.Timeout>();
+  return {
+    setTimer: (id, delayMs) => {
+      onSet?.(delayMs);
+      timers.set(id, setTimeout(() => {
+        timers.delete(id);
+        if (!guest.isDisposed) guest.fireTimer(id);
+      }, delayMs));
+    },
+    clearTimer: (id) => {
+      clearTimeout(timers.get(id));
+      timers.delete(id);
+    },
+  };
+}
