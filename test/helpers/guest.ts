@@ -1,6 +1,7 @@
 /** Pieces shared by the tests that drive real guest isolates through GuestIsolate, as a sandbox host does. */
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
-import type { GuestHooks, GuestIsolate } from '../../src/sandbox-host/isolate.ts';
+import { buildRuntime } from '../../sandbox/build.ts';
+import { RuntimeScript, type GuestHooks, type GuestIsolate } from '../../src/sandbox-host/isolate.ts';
 
 /** A plain GET to the function at http://fn.test/, with `over` on top. */
 export function httpRequest(over: Partial<Extract<GuestRequest, { kind: 'http' }>> = {}): GuestRequest {
@@ -34,4 +35,15 @@ export function nodeTimers(guest: GuestIsolate, onSet?: (delayMs: number) => voi
       timers.delete(id);
     },
   };
+}
+
+/** The built runtime, with every lazy module an isolate asks it for recorded in `lazyLoads` (in order). */
+export async function recordingRuntime(lazyLoads: string[]): Promise<RuntimeScript> {
+  const runtime = new RuntimeScript(await buildRuntime());
+  const lazySource = runtime.lazySource.bind(runtime);
+  runtime.lazySource = (name: string) => {
+    lazyLoads.push(name);
+    return lazySource(name);
+  };
+  return runtime;
 }

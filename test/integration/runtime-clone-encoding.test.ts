@@ -4,9 +4,9 @@
  * the lazy modules the host hands out (the legacy encodings).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntime } from '../../sandbox/build.ts';
 import type { GuestResult } from '../../sandbox/src/bridge.ts';
 import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
+import { recordingRuntime } from '../helpers/guest.ts';
 
 let runtime: RuntimeScript;
 /** Lazy modules the isolates asked the host for. */
@@ -14,12 +14,7 @@ const lazyLoads: string[] = [];
 const running: GuestIsolate[] = [];
 
 beforeAll(async () => {
-  runtime = new RuntimeScript(await buildRuntime());
-  const lazySource = runtime.lazySource.bind(runtime);
-  runtime.lazySource = (name: string) => {
-    lazyLoads.push(name);
-    return lazySource(name);
-  };
+  runtime = await recordingRuntime(lazyLoads);
 });
 
 afterEach(() => {

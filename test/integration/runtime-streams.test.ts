@@ -4,10 +4,9 @@
  */
 import { gunzipSync, gzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntime } from '../../sandbox/build.ts';
 import type { GuestRequest, GuestResult } from '../../sandbox/src/bridge.ts';
 import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
-import { httpRequest, nodeTimers } from '../helpers/guest.ts';
+import { httpRequest, nodeTimers, recordingRuntime } from '../helpers/guest.ts';
 
 let runtime: RuntimeScript;
 /** Lazy modules the isolates asked the host for. */
@@ -15,12 +14,7 @@ const lazyLoads: string[] = [];
 const running: GuestIsolate[] = [];
 
 beforeAll(async () => {
-  runtime = new RuntimeScript(await buildRuntime());
-  const lazySource = runtime.lazySource.bind(runtime);
-  runtime.lazySource = (name: string) => {
-    lazyLoads.push(name);
-    return lazySource(name);
-  };
+  runtime = await recordingRuntime(lazyLoads);
 });
 
 afterEach(() => {

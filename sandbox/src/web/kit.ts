@@ -145,7 +145,12 @@ export {
 
 let made: Record<string, unknown> | null = null;
 
-/** The exports above as one frozen object without a prototype, for lazy modules' `require('atoll:web/kit')`; made once. */
+/**
+ * The exports above as one frozen object without a prototype, for lazy modules'
+ * `require('atoll:web/kit')`; made once, on the first lazy load. Spelled out a second time
+ * on purpose: `import * as` this module would make the bundle build its namespace object at
+ * boot, in every isolate, whether a lazy module ever loads or not (~20 KB of heap each).
+ */
 export function kit(): Record<string, unknown> {
   return (made ??= ObjectFreeze({
     __proto__: null,
