@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostOps, OpError, type OpContext } from '../../src/sandbox-host/host-ops/index.ts';
+import { opContext } from '../helpers/op-context.ts';
 import { MAX_CHUNK_BYTES, type FetchResponseHead } from '../../src/sandbox-host/host-ops/fetch.ts';
 
 interface TestServer {
@@ -123,17 +124,11 @@ interface Invocation {
 let nextId = 1;
 
 function invocation(options: { allow?: string[]; maxSubrequests?: number; timeoutMs?: number } = {}): Invocation {
-  const controller = new AbortController();
-  const ctx: OpContext = {
-    signal: controller.signal,
-    requestId: 'req-1',
-    fnKey: 'fn@1',
+  const ctx = opContext({
     deadlineMs: Date.now() + (options.timeoutMs ?? 30_000),
     memoryMb: 128,
-    state: new Map(),
     settings: { fetchAllow: options.allow ?? [`127.0.0.1:${a.port}`], maxSubrequests: options.maxSubrequests ?? 50 },
-    log() {},
-  };
+  });
   const call = async (op: string, ...args: unknown[]): Promise<unknown> => hostOps.get(op)!(ctx, args);
   const read = (id: number) => call('fetch.read', id) as Promise<ArrayBuffer | null>;
   return {
@@ -154,7 +149,7 @@ function invocation(options: { allow?: string[]; maxSubrequests?: number; timeou
       }
       return Buffer.concat(chunks).toString('latin1');
     },
-    end: () => controller.abort(),
+    end: () => ctx.abort(),
   };
 }
 

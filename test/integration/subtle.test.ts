@@ -6,8 +6,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildRuntime } from '../../sandbox/build.ts';
 import type { GuestResult } from '../../sandbox/src/bridge.ts';
-import { hostOps, type OpContext } from '../../src/sandbox-host/host-ops/index.ts';
+import { hostOps } from '../../src/sandbox-host/host-ops/index.ts';
 import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
+import { opContext } from '../helpers/op-context.ts';
 import { nodeTimers } from '../helpers/guest.ts';
 
 let runtime: RuntimeScript;
@@ -21,18 +22,6 @@ afterEach(() => {
   for (const g of running.splice(0)) g.dispose();
 });
 
-function opContext(): OpContext {
-  return {
-    signal: new AbortController().signal,
-    requestId: 'req-1',
-    fnKey: 'fn@1',
-    deadlineMs: Date.now() + 30_000,
-    memoryMb: 64,
-    state: new Map(),
-    settings: { fetchAllow: [], maxSubrequests: 50 },
-    log() {},
-  };
-}
 
 /**
  * Boots an isolate with the runtime and loads `code`. Timers fire on Node's timers; host
