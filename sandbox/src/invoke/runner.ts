@@ -120,10 +120,8 @@ const open = new Map_<number, Open>();
 function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined): void {
   tickClock();
   const state: Open = { id, reader: null, reading: false, credit: 0, waits: 0, responded: false, over: false };
-  let finished = false;
   const finish = (r: GuestResult, reader: BodyStreamReader | null = null) => {
-    if (finished) return;
-    finished = true;
+    if (state.responded) return;
     if (current === finish) current = null;
     state.responded = true;
     state.reader = reader;
@@ -142,15 +140,6 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
   };
   current = finish;
   const fail = (e: unknown) => finish(errorResult(e));
-  const ctx = executionContext({
-    accepting: () => !state.over,
-    started: () => void state.waits++,
-    settled: (error, failed) => {
-      state.waits--;
-      if (failed) logUncaught(error, 'waitUntil promise rejected');
-      if (state.responded) finishIfIdle(state);
-    },
-  });
   try {
     const mod = loaded;
     if (mod === null) return finish({ kind: 'invalid', message: 'no module loaded' });
@@ -159,7 +148,7 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
     if (request.kind === 'http') {
       if (mod.style === 'workers') {
         const req = buildRequest(request, bytes);
-        callFetch(mod.fn, mod.self, [req, mod.env, ctx], (v) => {
+        callFetch(mod.fn, mod.self, [req, mod.env, executionContext(state, waitUntilSettled)], (v) => {
           const s = serialiseResponse(v, max);
           finish(s.result, s.reader);
         }, fail);
@@ -178,7 +167,7 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
         headers: [['content-type', 'application/json']],
         body: request.payload,
       });
-      callFetch(mod.fn, mod.self, [req, mod.env, ctx], (v) => workersEventResult(v, max, finish), fail);
+      callFetch(mod.fn, mod.self, [req, mod.env, executionContext(state, waitUntilSettled)], (v) => workersEventResult(v, max, finish), fail);
     }
   } catch (e) {
     fail(e);
@@ -191,6 +180,13 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
       return errorResult(e);
     }
   }
+}
+
+/** A promise passed to `ctx.waitUntil` settled: a rejection is logged, and the invocation may be over. */
+function waitUntilSettled(state: Open, error: unknown, failed: boolean): void {
+  state.waits--;
+  if (failed) logUncaught(error, 'waitUntil promise rejected');
+  if (state.responded) finishIfIdle(state);
 }
 
 /** Ends `state` once its stream is done and its waitUntil promises have settled. */

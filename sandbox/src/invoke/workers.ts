@@ -22,25 +22,26 @@ export function buildRequest(req: HttpRequest, body: Uint8Array | undefined): Re
 }
 
 /** What an invocation's `ctx` reports to the runner. */
-export interface ContextSink {
-  /** False once the invocation is finished: later waitUntil calls are refused. */
-  accepting(): boolean;
-  /** A promise passed to waitUntil started (`settled` is called when it settles). */
-  started(): void;
-  settled(error: unknown, failed: boolean): void;
+/** What `ctx.waitUntil` counts on its invocation. */
+export interface WaitUntilCount {
+  /** Promises passed to waitUntil that have not settled yet. */
+  waits: number;
+  /** The invocation is finished: later waitUntil calls are refused. */
+  over: boolean;
 }
 
 /**
  * The ExecutionContext passed as `ctx`. `waitUntil` keeps the instance busy after the
- * response until its promise settles (within the wall-clock limit); a rejection is logged.
- * `passThroughOnException` is a no-op: there is no origin to fall through to.
+ * response until its promise settles (within the wall-clock limit): `settled` hears of
+ * each, with the error of a rejection. `passThroughOnException` is a no-op: there is no
+ * origin to fall through to.
  */
-export function executionContext(sink: ContextSink): object {
+export function executionContext<T extends WaitUntilCount>(count: T, settled: (count: T, error: unknown, failed: boolean) => void): object {
   return {
     waitUntil(p: unknown) {
-      if (!sink.accepting()) throw new TypeError_('waitUntil() called after the invocation finished');
-      sink.started();
-      settle(p, () => sink.settled(undefined, false), (e) => sink.settled(e, true));
+      if (count.over) throw new TypeError_('waitUntil() called after the invocation finished');
+      count.waits++;
+      settle(p, () => settled(count, undefined, false), (e) => settled(count, e, true));
     },
     passThroughOnException() {},
   };
