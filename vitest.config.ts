@@ -13,8 +13,9 @@ export default defineConfig({
     environment: 'node',
     // Child processes, not threads: sandbox hosts and isolated-vm do not belong in worker threads.
     pool: 'forks',
-    // isolated-vm on Node 20+ needs the process started without Node's startup snapshot.
-    execArgv: ['--no-node-snapshot'],
+    // isolated-vm on Node 20+ needs the process started without Node's startup snapshot;
+    // --expose-gc as in a sandbox host, so guest isolates are made as there (GuestIsolate.compact).
+    execArgv: ['--no-node-snapshot', '--expose-gc'],
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -26,7 +26,7 @@ function request(): GuestRequest {
 const built = await buildRuntime();
 const script = new RuntimeScript(built);
 const boot = () => new GuestIsolate(script, 128, (m) => { throw new Error(`catastrophic: ${m}`); });
-boot().dispose(); // code cache
+boot().dispose(); // warm-up
 
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();

@@ -85,7 +85,7 @@ function boot(script: RuntimeScript): GuestIsolate {
 }
 
 function measure(name: string, script: RuntimeScript): Row {
-  boot(script).dispose(); // produces the code cache
+  boot(script).dispose(); // warm-up
   const bootMs: number[] = [];
   const heaps: number[] = [];
   for (let i = 0; i < BOOTS; i++) {

@@ -10,7 +10,7 @@ import { buildRuntime } from '../../sandbox/build.ts';
 import { resolveServerConfig, type ServerOptions } from '../config/index.ts';
 import { MAX_SUBREQUESTS } from '../limits/index.ts';
 import { openRegistry } from '../registry/index.ts';
-import { HostPool } from '../sandbox-host/index.ts';
+import { buildHostProgram, HostPool } from '../sandbox-host/index.ts';
 import { isolateExecutor, Scheduler } from '../scheduler/index.ts';
 import { WorkerPool } from '../workers/index.ts';
 import { loadAdminToken } from './admin-token.ts';
@@ -47,6 +47,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
   const meter = new Meter(registry, config.billingGranularityMs, metrics);
   const hosts = new HostPool({
     hosts: config.sandboxHosts,
+    program: await buildHostProgram(),
     runtimeSource: await buildRuntime(),
     init: {
       defaultMemoryMb: 128,

@@ -65,6 +65,9 @@ const MAX_TIMERS = 10_000;
 const MAX_PENDING_OPS = 256;
 /** CPU a lazy module of the runtime may take to evaluate, not counted against the invocation. */
 const LAZY_MODULE_BUDGET_MS = 250;
+/** Idle isolates with more heap than this are not compacted (a full collection of it would stall the host). */
+const COMPACT_MAX_HEAP_BYTES = 16 * 1024 * 1024;
+const COMPACT_AFTER_GROWTH_BYTES = 512 * 1024;
 
 export class HostInstance {
   readonly id: number;
@@ -87,6 +90,10 @@ export class HostInstance {
   #inGuest = false;
   /** A destroy requested from inside the guest's own callback, carried out once the call returns. */
   #destroyAfterEntry: { reason: string | undefined } | undefined;
+  /** When the last invocation settled, until the idle isolate is compacted (compactIfIdle). */
+  #idleSinceMs: number | undefined;
+  /** Heap used right after the last compaction. */
+  #compactedHeapBytes: number | undefined;
 
   constructor(spec: InstanceSpec, env: InstanceEnvironment) {
     this.id = spec.instanceId;
@@ -330,6 +337,28 @@ export class HostInstance {
     invocation.ops?.abort.abort();
     this.#current = undefined;
     this.#cold = false;
+    this.#idleSinceMs = performance.now();
+  }
+
+  /**
+   * Compact the isolate (GuestIsolate.compact) once it has been idle for `idleMs` after an
+   * invocation: the first time (the boot's and the first invocation's garbage), then again
+   * only when its heap has grown by COMPACT_AFTER_GROWTH_BYTES since, so a function called
+   * every few seconds is not collected in full every time. A heap above
+   * COMPACT_MAX_HEAP_BYTES is left to V8's own collector: compacting it would stall the
+   * host. Returns whether it compacted.
+   */
+  compactIfIdle(nowMs: number, idleMs: number): boolean {
+    const guest = this.#guest;
+    if (this.#idleSinceMs === undefined || this.#current || this.#inGuest || this.#gone || !guest) return false;
+    if (nowMs - this.#idleSinceMs < idleMs) return false;
+    this.#idleSinceMs = undefined;
+    const used = guest.heapUsedBytes();
+    if (used > COMPACT_MAX_HEAP_BYTES) return false;
+    if (this.#compactedHeapBytes !== undefined && used - this.#compactedHeapBytes < COMPACT_AFTER_GROWTH_BYTES) return false;
+    guest.compact();
+    this.#compactedHeapBytes = guest.heapUsedBytes();
+    return true;
   }
 
   /** The response is out; the invocation stays current (deadline, limits, timers) until `finished`. */

@@ -6,19 +6,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { FrameReader, FrameType, FrameWriter, type Frame } from './protocol.ts';
 import { streamedThrough } from './stream-garbage.ts';
 import type { CreateMessage, DefineMessage, EndMessage, FinishedMessage, InitMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 
-const HOST_ENTRY = fileURLToPath(new URL('./host-process.ts', import.meta.url));
 /** How far past its deadline an invocation may be before the gateway gives up on the host. */
 const HOST_GRACE_MS = 3000;
 const MAX_RESPAWN_DELAY_MS = 30_000;
 
 export interface HostPoolOptions {
   hosts: number;
+  /** The host's program (host-program.ts's buildHostProgram()). */
+  program: string;
   runtimeSource: string;
   init: InitMessage;
   onLogs(records: LogRecord[]): void;
@@ -86,11 +86,15 @@ export class SandboxHost {
     this.index = index;
     this.#options = options;
     this.#onExit = onExit;
-    this.#child = spawn(process.execPath, ['--no-node-snapshot', HOST_ENTRY], {
-      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+    // The program comes in on stdin. --expose-gc: for GuestIsolate.compact; guests never see it.
+    this.#child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', '--input-type=module', '-'], {
+      stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
       // Hosts run hostile code: they get no secret of the gateway's (ATOLL_ADMIN_TOKEN above all).
       env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? 'UTC', NODE_OPTIONS: process.env.ATOLL_HOST_NODE_OPTIONS ?? '' },
     });
+    // A host that dies before it has read its program is handled by the exit handler below.
+    this.#child.stdin!.on('error', () => {});
+    this.#child.stdin!.end(options.program);
     const socket = this.#child.stdio[3] as Socket;
     this.#writer = new FrameWriter(socket);
     const reader = new FrameReader((frame) => this.#onFrame(frame));
@@ -335,6 +339,11 @@ export interface HostStats {
   perInstance: { instanceId: number; heapBytes: number }[];
 }
 
+/** A host's memory for GET /api/server: the heap its instances' isolates use, and the process's resident set. */
+export type HostMemory =
+  | { pid: number | undefined; answered: true; instances: number; spareIsolates: number; heapBytes: number; rssBytes: number }
+  | { pid: number | undefined; answered: false };
+
 /** All sandbox hosts of a gateway. */
 export class HostPool {
   readonly #options: HostPoolOptions;
@@ -357,6 +366,18 @@ export class HostPool {
   /** Resolves when every host has booted. */
   async ready(): Promise<void> {
     await Promise.all(this.hosts.map((host) => host.ready));
+  }
+
+  /** What each host holds, as it reports it; a host that does not answer within `timeoutMs` (or is down) shows `answered: false`. */
+  async memory(timeoutMs = 2000): Promise<HostMemory[]> {
+    return Promise.all(this.hosts.map(async (host) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      const stats = host.alive ? await Promise.race([host.stats(), late]) : undefined;
+      clearTimeout(timer);
+      if (!stats) return { pid: host.pid, answered: false };
+      return { pid: host.pid, answered: true, instances: stats.instances, spareIsolates: stats.spares, heapBytes: stats.heapBytes, rssBytes: stats.rssBytes };
+    }));
   }
 
   /** The host with the fewest instances: spreads a function's instances across hosts. */

@@ -25,6 +25,10 @@ let refillScheduled = false;
 /** When the gateway last asked for work (performance.now()). */
 let lastActivityMs = 0;
 const REFILL_QUIET_MS = 5;
+/** An instance idle this long has its isolate compacted (HostInstance.compactIfIdle); the host looks this often. */
+const COMPACT_IDLE_MS = 1000;
+const COMPACT_SWEEP_MS = 500;
+let compacting = false;
 
 // The gateway is gone: nothing is left to flush. A plain exit can hang waiting for the
 // watchdog's loop on isolated-vm's thread pool, so the host ends itself outright.
@@ -84,16 +88,40 @@ function onFrame(frame: Frame): void {
   }
 }
 
+/**
+ * Compacts the isolates of instances that went idle, one per turn of the event loop: each
+ * takes a millisecond or two of this thread, and frames that arrive meanwhile go first.
+ * Warm functions are most of a host's memory, and most of them sit idle; V8 alone would
+ * keep their boot's and last invocation's garbage, and the heap pages it filled.
+ */
+function compactIdleInstances(): void {
+  if (compacting) return;
+  compacting = true;
+  const candidates = [...instances.values()];
+  const step = (): void => {
+    const now = performance.now();
+    while (candidates.length > 0) {
+      if (candidates.pop()!.compactIfIdle(now, COMPACT_IDLE_MS)) {
+        setImmediate(step);
+        return;
+      }
+    }
+    compacting = false;
+  };
+  step();
+}
+
 function boot(message: InitMessage, runtimeSource: string): void {
   init = message;
   runtime = new RuntimeScript(runtimeSource);
   watchdog = new Watchdog(message.maxIsolates);
   startReaper(watchdog.memory);
-  // Compile once so the code cache exists before the first cold start.
+  // One isolate booted before Ready, so a broken runtime fails the host's start, not a cold start.
   const first = new GuestIsolate(runtime, message.defaultMemoryMb, onCatastrophe);
   spares.push(first);
   void watchdog.watch(first);
   scheduleRefill();
+  setInterval(compactIdleInstances, COMPACT_SWEEP_MS).unref();
   writer.send(FrameType.Ready, { pid: process.pid });
 }
 

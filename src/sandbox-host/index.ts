@@ -3,5 +3,6 @@
  * importing this module must never load isolated-vm into the gateway.
  */
 export { HostPool, SandboxHost, type HostPoolOptions, type HostStats, type InvokeResult } from './host-pool.ts';
+export { buildHostProgram } from './host-program.ts';
 export type { CreateMessage, InitMessage, LogRecord, ResultMessage } from './messages.ts';
 export type { GuestRequest } from '../../sandbox/src/bridge.ts';

@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import { CTL_HIGH, SLOT_KILLED_CPU, SLOT_KILLED_WALL, watchdogOffsets, type WatchdogMemory } from './watchdog-memory.ts';
 
 const REAPER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+// Evaluated as an ES module (hosts run with --input-type=module, which workers inherit), so no require.
+const { workerData } = process.getBuiltinModule('node:worker_threads');
 const { buffer, maxSlots, offsets, graceMs, killedCpu, killedWall, ctlHigh, pollMs } = workerData;
 const ctl = new Int32Array(buffer, 0, 4);
 const state = new Int32Array(buffer, offsets.state, maxSlots);

@@ -303,6 +303,24 @@ describe('runtime: isolation from the host', () => {
     );
   });
 
+  it("gc: V8's gc, on every context of a process run with --expose-gc (as sandbox hosts are), is undefined for the guest and cannot be put back", async () => {
+    const bare = new ivm.Isolate({ memoryLimit: 16 });
+    // The precondition: this process, like a sandbox host, exposes gc to the contexts it makes.
+    expect(bare.createContextSync().evalSync('typeof gc')).toBe('function');
+    bare.dispose();
+    const fn = start(`module.exports.default = { fetch() {
+      const attempt = (f) => { try { f(); return 'done'; } catch (e) { return e.name; } };
+      return Response.json({
+        gc: typeof gc,
+        assign: attempt(() => { globalThis.gc = () => 1; }),
+        define: attempt(() => Object.defineProperty(globalThis, 'gc', { value: () => 1 })),
+        remove: attempt(() => { delete globalThis.gc; }),
+        after: typeof globalThis.gc,
+      });
+    } }`);
+    expect(json(await fn.invoke(http()))).toEqual({ gc: 'undefined', assign: 'TypeError', define: 'TypeError', remove: 'TypeError', after: 'undefined' });
+  });
+
   it('globals: no global value or its prototype chain leads to a host Reference or Callback', async () => {
     const fn = start(`module.exports.default = { fetch() {
       const seen = new Set(); const found = [];
@@ -404,5 +422,25 @@ describe('runtime: response size limit', () => {
     expect((await fn.invoke(http({ url: 'http://fn.test/b64' }))).kind).toBe('tooLarge');
     const r = await fn.invoke({ kind: 'event', requestId: 'e', payload: '{"n":1}', timeEpochMs: 0, deadlineMs: Date.now() + 1000 });
     expect(r.kind).toBe('tooLarge');
+  });
+});
+
+describe('runtime: idle compaction', () => {
+  it('compact() frees the garbage an idle isolate holds: 4 MB dropped by the last invocation leave the heap', async () => {
+    // The first invocation keeps 4 MB long enough to reach the old generation; the second
+    // drops it. Nothing else makes V8 collect the old generation of an idle isolate.
+    const fn = start(`let kept = null; module.exports.default = { fetch(req) {
+      if (new URL(req.url).pathname === '/keep') kept = Array.from({ length: 50000 }, (_, i) => ({ i, s: 'item ' + i }));
+      else kept = null;
+      return new Response(String(kept === null ? 0 : kept.length));
+    } }`);
+    expect(text(await fn.invoke(http({ url: 'http://fn.test/keep' })))).toBe('50000');
+    expect(text(await fn.invoke(http({ url: 'http://fn.test/drop' })))).toBe('0');
+    const before = fn.guest.heapUsedBytes();
+    fn.guest.compact();
+    const after = fn.guest.heapUsedBytes();
+    expect(before - after).toBeGreaterThan(3 * 1024 * 1024);
+    // The instance is as good as before.
+    expect(text(await fn.invoke(http({ url: 'http://fn.test/drop' })))).toBe('0');
   });
 });

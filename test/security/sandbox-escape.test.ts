@@ -51,6 +51,19 @@ describe('sandbox escape', () => {
     await expectSurvives(server, pid);
   });
 
+  it("V8's gc (sandbox hosts run with --expose-gc) cannot be called or put back by a guest (200)", async () => {
+    await deployOk(server, 'gc-probe', worker(`
+      const attempt = (f) => { try { f(); return 'done'; } catch (e) { return e.name; } };
+      const assign = attempt(() => { globalThis.gc = () => 1; });
+      const define = attempt(() => Object.defineProperty(globalThis, 'gc', { value: () => 1 }));
+      return Response.json({ gc: typeof gc, assign, define, after: typeof globalThis.gc });
+    `));
+    const res = await server.fn('gc-probe');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ gc: 'undefined', assign: 'TypeError', define: 'TypeError', after: 'undefined' });
+    await expectSurvives(server, pid);
+  });
+
   it('SharedArrayBuffer and Atomics.wait are absent (200)', async () => {
     await deployOk(server, 'shared-memory-probe', worker('return Response.json({ sab: typeof SharedArrayBuffer, wait: typeof Atomics.wait, waitAsync: typeof Atomics.waitAsync });'));
     const res = await server.fn('shared-memory-probe');

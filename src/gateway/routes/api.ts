@@ -31,11 +31,12 @@ export function apiRoutes(gateway: GatewayContext): Hono<Vars> {
   api.onError((error, c) => responseForThrown(error, c.get('requestId') ?? newRequestId()));
   api.notFound((c) => errorResponse('NOT_FOUND', `no API route ${c.req.method} ${c.req.path}`, c.get('requestId')));
 
-  api.get('/server', (c) => c.json({
+  api.get('/server', async (c) => c.json({
     pid: process.pid,
     sandboxPids: gateway.hosts.pids(),
     workerPids: gateway.workers.pids(),
     sandboxHostRestarts: gateway.hosts.restarts,
+    sandboxHosts: await gateway.hosts.memory(),
     uptimeSeconds: Math.round(process.uptime()),
     node: process.version,
     scheduler: scheduler.stats(),
