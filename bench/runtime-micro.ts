@@ -38,6 +38,9 @@ const STUB_RUNTIME = `(() => {
       bridge.done(id, { kind: 'response', status: 200, statusText: '', headers: [], body: null });
     },
     fireTimer(id) {},
+    settle() {},
+    pull() {},
+    cancel() {},
   });
 })()`;
 

@@ -372,7 +372,7 @@ export class HostPool {
   async memory(timeoutMs = 2000): Promise<HostMemory[]> {
     return Promise.all(this.hosts.map(async (host) => {
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
       const stats = host.alive ? await Promise.race([host.stats(), late]) : undefined;
       clearTimeout(timer);
       if (!stats) return { pid: host.pid, answered: false };

@@ -26,11 +26,15 @@ interface Waiter {
   reject(error: AtollError): void;
   timer: NodeJS.Timeout;
   scaleTimer: NodeJS.Timeout | undefined;
+  /** performance.now() when it began to wait. */
+  queuedAt: number;
 }
 
 const EWMA_WEIGHT = 0.1;
 /** Scale out while the function's run time is at least this share of an instance's lease. */
 const BUSY_RUNNING_SHARE = 0.5;
+/** How long a waiter waits for an instance before the pool scales out without having observed a warm lease. */
+const UNOBSERVED_SCALE_OUT_MS = 50;
 
 /** How eagerly a pool adds instances (see `acquire`). */
 export interface ScalingTuning {
@@ -110,6 +114,7 @@ export class FunctionPool {
           reject(new AtollError('TOO_MANY_REQUESTS', `no instance of ${this.version.name} became free within ${this.#queueWaitMs} ms`));
         }, this.#queueWaitMs),
         scaleTimer: undefined,
+        queuedAt: performance.now(),
       };
       this.#armScaleOut(waiter);
       this.#queue.push(waiter);
@@ -127,7 +132,7 @@ export class FunctionPool {
     waiter.scaleTimer = setTimeout(() => {
       waiter.scaleTimer = undefined;
       if (this.all.size >= this.version.concurrency.max || !this.#queue.includes(waiter)) return;
-      if (!this.#scaleOutHelps()) {
+      if (!this.#scaleOutHelps(performance.now() - waiter.queuedAt)) {
         this.#armScaleOut(waiter);
         return;
       }
@@ -136,8 +141,18 @@ export class FunctionPool {
     }, this.#tuning.scaleOutDelayMs);
   }
 
-  #scaleOutHelps(): boolean {
-    return this.all.size < this.#tuning.eagerInstances || this.#leaseMs === 0 || this.#runMs >= this.#leaseMs * BUSY_RUNNING_SHARE;
+  /**
+   * Past the eager instances, the pool scales out on evidence. Until a warm lease has been
+   * observed, a waiter gets a new instance only after UNOBSERVED_SCALE_OUT_MS: a burst of
+   * requests at a new pool would otherwise get an instance each before the first answers
+   * show whether more help (50 connections on a hello world made 50 isolates, which a
+   * saturated host then cycled through, each with cold caches and JIT, at ~25 % less
+   * throughput than 8). A slow, I/O-bound function still scales out, that much later.
+   */
+  #scaleOutHelps(waitedMs: number): boolean {
+    if (this.all.size < this.#tuning.eagerInstances) return true;
+    if (this.#leaseMs === 0) return waitedMs >= UNOBSERVED_SCALE_OUT_MS;
+    return this.#runMs >= this.#leaseMs * BUSY_RUNNING_SHARE;
   }
 
   /** Record one finished lease: how long the instance was out, and how long the function ran. */

@@ -72,6 +72,24 @@ describe('function pool', () => {
     expect(served).toEqual({ instance: first, created: false });
   });
 
+  it('before any warm lease is observed, a burst waits for the instances there are, and scales out only after 50 ms', async () => {
+    const pool = makePool(10, 1);
+    const first = (await settle(pool.acquire())).instance;
+    const started = performance.now();
+    const waiting = Array.from({ length: 3 }, () => settle(pool.acquire()));
+    await sleep(SCALE_OUT_DELAY_MS * 4);
+    // Several scale-out delays later, no evidence yet: nobody got a new instance.
+    expect(pool.size).toBe(1);
+    // The instance comes back (a created lease is not observed): the first waiter takes it.
+    pool.release(first, false);
+    expect(await waiting[0]).toEqual({ instance: first, created: false });
+    // The others get new instances once they have waited 50 ms.
+    const rest = await Promise.all(waiting.slice(1));
+    expect(rest.every((lease) => lease.created)).toBe(true);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(50);
+    expect(pool.size).toBe(3);
+  });
+
   it('answers TOO_MANY_REQUESTS past max plus the queue depth', async () => {
     const pool = makePool(1, 1, 1);
     await settle(pool.acquire());
