@@ -38,7 +38,9 @@ interface Invocation {
   message: InvokeMessage;
   body: ArrayBuffer | undefined;
   startCpuMs: number;
+  /** From the first entry into the guest (see #enter). */
   startWallMs: number;
+  entered: boolean;
   deadlineMs: number;
   timer: NodeJS.Timeout;
   /** The response went out but the invocation goes on (a streamed body, waitUntil work). */
@@ -223,6 +225,7 @@ export class HostInstance {
       body,
       startCpuMs: this.#guest.cpuMs,
       startWallMs: performance.now(),
+      entered: false,
       deadlineMs,
       timer: setTimeout(() => this.#timedOut(invocation), this.spec.limits.timeoutMs),
       responded: false,
@@ -245,6 +248,13 @@ export class HostInstance {
     watchdog.whenRunning(() => {
       const guest = this.#guest;
       if (!guest || this.#current !== invocation) return;
+      if (!invocation.entered) {
+        // The function's wall time starts here: a wait for the watchdog (paused while it takes
+        // on new isolates, e.g. in a burst of cold starts) is the platform's, not the function's,
+        // and the scheduler reads wall time as the function's own (FunctionPool.observe).
+        invocation.entered = true;
+        invocation.startWallMs = performance.now();
+      }
       const cpuLimitMs = invocation.startCpuMs + Math.min(this.spec.limits.cpuMs, this.spec.limits.timeoutMs);
       watchdog.arm(guest, cpuLimitMs, invocation.deadlineMs + WATCHDOG_WALL_SLACK_MS);
       let thrown: unknown;

@@ -24,8 +24,6 @@ export interface Lease {
 interface Waiter {
   resolve(lease: Lease): void;
   reject(error: AtollError): void;
-  timer: NodeJS.Timeout;
-  scaleTimer: NodeJS.Timeout | undefined;
   /** performance.now() when it began to wait. */
   queuedAt: number;
 }
@@ -33,8 +31,10 @@ interface Waiter {
 const EWMA_WEIGHT = 0.1;
 /** Scale out while the function's run time is at least this share of an instance's lease. */
 const BUSY_RUNNING_SHARE = 0.5;
-/** How long a waiter waits for an instance before the pool scales out without having observed a warm lease. */
+/** How long a waiter waits for an instance before the pool scales out without having observed a lease. */
 const UNOBSERVED_SCALE_OUT_MS = 50;
+/** How often a queue is looked at when the pool never scales out by delay (scaleOutDelayMs 0): for waiters past queueWaitMs. */
+const QUEUE_CHECK_MS = 10;
 
 /** How eagerly a pool adds instances (see `acquire`). */
 export interface ScalingTuning {
@@ -61,10 +61,15 @@ export class FunctionPool {
   /** Idle instances, most recently used last (LIFO keeps the warmest ones busy). */
   readonly idle: Instance[] = [];
   readonly all = new Set<Instance>();
+  /** Requests waiting for an instance, oldest first. */
   #queue: Waiter[] = [];
+  /** Set while the queue is not empty: one timer per pool, not one per waiter (see #checkQueue). */
+  #queueTimer: NodeJS.Timeout | undefined;
   /** Moving averages of lease time and of the function's own run time, in ms. */
   #leaseMs = 0;
   #runMs = 0;
+  /** The averages hold one cold lease, no warm one yet. */
+  #coldEvidence = false;
 
   readonly #tuning: ScalingTuning;
 
@@ -106,43 +111,40 @@ export class FunctionPool {
       throw new AtollError('TOO_MANY_REQUESTS', `function ${this.version.name} is at its concurrency limit of ${max} and its queue is full`);
     }
     return new Promise<Lease>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.#dequeue(waiter);
-          reject(new AtollError('TOO_MANY_REQUESTS', `no instance of ${this.version.name} became free within ${this.#queueWaitMs} ms`));
-        }, this.#queueWaitMs),
-        scaleTimer: undefined,
-        queuedAt: performance.now(),
-      };
-      this.#armScaleOut(waiter);
-      this.#queue.push(waiter);
+      this.#queue.push({ resolve, reject, queuedAt: performance.now() });
+      this.#armQueueCheck();
     });
   }
 
+  #armQueueCheck(): void {
+    if (this.#queueTimer || this.#queue.length === 0) return;
+    this.#queueTimer = setTimeout(this.#checkQueue, this.#tuning.scaleOutDelayMs > 0 ? this.#tuning.scaleOutDelayMs : QUEUE_CHECK_MS);
+  }
+
   /**
-   * After the scale-out delay, a still-waiting request gets a new instance, if a new
+   * Every scale-out delay while requests wait: the oldest waiters past queueWaitMs get
+   * TOO_MANY_REQUESTS, and a waiter that has waited the delay gets a new instance if a new
    * instance would help: when the pool's leases are mostly spent running the function
    * (awaiting I/O, timers, or using a host's spare core), more instances mean more
    * throughput; when they are mostly spent queued on a busy sandbox host, another
    * instance would only add a cold start and spread the JIT's warm-up thinner.
    */
-  #armScaleOut(waiter: Waiter): void {
-    waiter.scaleTimer = setTimeout(() => {
-      waiter.scaleTimer = undefined;
-      if (this.all.size >= this.version.concurrency.max || !this.#queue.includes(waiter)) return;
-      if (!this.#scaleOutHelps(performance.now() - waiter.queuedAt)) {
-        this.#armScaleOut(waiter);
-        return;
-      }
-      this.#dequeue(waiter);
-      waiter.resolve({ instance: this.#spawnBusy(), created: true });
-    }, this.#tuning.scaleOutDelayMs);
-  }
+  readonly #checkQueue = (): void => {
+    this.#queueTimer = undefined;
+    const now = performance.now();
+    while (this.#queue.length > 0 && now - this.#queue[0]!.queuedAt >= this.#queueWaitMs) {
+      this.#queue.shift()!.reject(new AtollError('TOO_MANY_REQUESTS', `no instance of ${this.version.name} became free within ${this.#queueWaitMs} ms`));
+    }
+    while (this.#queue.length > 0 && this.#tuning.scaleOutDelayMs > 0 && this.all.size < this.version.concurrency.max) {
+      const waited = now - this.#queue[0]!.queuedAt;
+      if (waited < this.#tuning.scaleOutDelayMs || !this.#scaleOutHelps(waited)) break;
+      this.#queue.shift()!.resolve({ instance: this.#spawnBusy(), created: true });
+    }
+    this.#armQueueCheck();
+  };
 
   /**
-   * Past the eager instances, the pool scales out on evidence. Until a warm lease has been
+   * Past the eager instances, the pool scales out on evidence. Until a lease has been
    * observed, a waiter gets a new instance only after UNOBSERVED_SCALE_OUT_MS: a burst of
    * requests at a new pool would otherwise get an instance each before the first answers
    * show whether more help (50 connections on a hello world made 50 isolates, which a
@@ -155,20 +157,22 @@ export class FunctionPool {
     return this.#runMs >= this.#leaseMs * BUSY_RUNNING_SHARE;
   }
 
-  /** Record one finished lease: how long the instance was out, and how long the function ran. */
-  observe(leaseMs: number, runMs: number): void {
+  /**
+   * Record one finished lease: how long the instance was out, and how long the function ran.
+   * A cold lease (its instance was made for it) also spent the start-up: it is evidence only
+   * until the first warm lease, which then replaces it.
+   */
+  observe(leaseMs: number, runMs: number, cold = false): void {
     if (!Number.isFinite(leaseMs) || !Number.isFinite(runMs)) return;
-    this.#leaseMs = this.#leaseMs === 0 ? leaseMs : this.#leaseMs + EWMA_WEIGHT * (leaseMs - this.#leaseMs);
-    this.#runMs = this.#runMs === 0 ? runMs : this.#runMs + EWMA_WEIGHT * (runMs - this.#runMs);
-  }
-
-  #dequeue(waiter: Waiter): boolean {
-    const index = this.#queue.indexOf(waiter);
-    if (index === -1) return false;
-    this.#queue.splice(index, 1);
-    clearTimeout(waiter.timer);
-    if (waiter.scaleTimer) clearTimeout(waiter.scaleTimer);
-    return true;
+    if (cold || this.#coldEvidence || this.#leaseMs === 0) {
+      if (cold && this.#leaseMs > 0) return;
+      this.#leaseMs = leaseMs;
+      this.#runMs = runMs;
+      this.#coldEvidence = cold;
+      return;
+    }
+    this.#leaseMs += EWMA_WEIGHT * (leaseMs - this.#leaseMs);
+    this.#runMs += EWMA_WEIGHT * (runMs - this.#runMs);
   }
 
   /** Give an instance back after an invocation; `gone` when it was disposed. */
@@ -181,8 +185,6 @@ export class FunctionPool {
     }
     const waiter = this.#queue.shift();
     if (waiter) {
-      clearTimeout(waiter.timer);
-      if (waiter.scaleTimer) clearTimeout(waiter.scaleTimer);
       waiter.resolve({ instance, created: false });
       return;
     }
@@ -216,11 +218,9 @@ export class FunctionPool {
   rejectQueued(error: AtollError): void {
     const queue = this.#queue;
     this.#queue = [];
-    for (const waiter of queue) {
-      clearTimeout(waiter.timer);
-      if (waiter.scaleTimer) clearTimeout(waiter.scaleTimer);
-      waiter.reject(error);
-    }
+    clearTimeout(this.#queueTimer);
+    this.#queueTimer = undefined;
+    for (const waiter of queue) waiter.reject(error);
   }
 
   #spawnBusy(): Instance {
@@ -232,9 +232,6 @@ export class FunctionPool {
 
   #serveQueue(): void {
     if (this.#queue.length === 0 || this.all.size >= this.version.concurrency.max) return;
-    const waiter = this.#queue.shift()!;
-    clearTimeout(waiter.timer);
-    if (waiter.scaleTimer) clearTimeout(waiter.scaleTimer);
-    waiter.resolve({ instance: this.#spawnBusy(), created: true });
+    this.#queue.shift()!.resolve({ instance: this.#spawnBusy(), created: true });
   }
 }

@@ -68,7 +68,7 @@ export class Scheduler {
     const leasedAt = performance.now();
     const deadline = Date.now() + version.limits.timeoutMs + (lease.created ? this.#options.startupTimeoutMs : 0);
     const result = await instance.handle.invoke(request, body, deadline);
-    if (!lease.created) pool.observe(performance.now() - leasedAt, result.wallMs);
+    pool.observe(performance.now() - leasedAt, result.wallMs, lease.created);
     const metrics = { cpuMs: result.cpuMs, wallMs: result.wallMs, cold: result.cold ?? lease.created };
     // An open invocation (streamed body, waitUntil work) keeps its instance until it is over.
     const finished = result.kind !== 'failure' && result.finished

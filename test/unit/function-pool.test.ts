@@ -9,7 +9,7 @@ import type { InstanceHandle } from '../../src/scheduler/executors.ts';
 
 const SCALE_OUT_DELAY_MS = 5;
 
-function makePool(max: number, eagerInstances: number, queueDepth = 10) {
+function makePool(max: number, eagerInstances: number, queueDepth = 10, queueWaitMs = 1000) {
   const version = {
     fnKey: 'f@1', name: 'f', version: 1, runtime: 'js', handler: null, style: 'workers', env: {}, code: '', sourceMap: undefined, files: {},
     limits: { memoryMb: 128, cpuMs: 50, timeoutMs: 1000 },
@@ -20,7 +20,7 @@ function makePool(max: number, eagerInstances: number, queueDepth = 10) {
     spawn: (p) => ({ id: nextId++, handle: {} as InstanceHandle, pool: p, lastUsedMs: 0, busy: true, heapBytes: 0 }) as Instance,
     idle: () => {},
     taken: () => {},
-  }, queueDepth, 1000, { eagerInstances, scaleOutDelayMs: SCALE_OUT_DELAY_MS });
+  }, queueDepth, queueWaitMs, { eagerInstances, scaleOutDelayMs: SCALE_OUT_DELAY_MS });
   return pool;
 }
 
@@ -72,7 +72,7 @@ describe('function pool', () => {
     expect(served).toEqual({ instance: first, created: false });
   });
 
-  it('before any warm lease is observed, a burst waits for the instances there are, and scales out only after 50 ms', async () => {
+  it('before any lease is observed, a burst waits for the instances there are, and scales out only after 50 ms', async () => {
     const pool = makePool(10, 1);
     const first = (await settle(pool.acquire())).instance;
     const started = performance.now();
@@ -80,7 +80,7 @@ describe('function pool', () => {
     await sleep(SCALE_OUT_DELAY_MS * 4);
     // Several scale-out delays later, no evidence yet: nobody got a new instance.
     expect(pool.size).toBe(1);
-    // The instance comes back (a created lease is not observed): the first waiter takes it.
+    // The instance comes back (its lease not observed): the first waiter takes it.
     pool.release(first, false);
     expect(await waiting[0]).toEqual({ instance: first, created: false });
     // The others get new instances once they have waited 50 ms.
@@ -88,6 +88,32 @@ describe('function pool', () => {
     expect(rest.every((lease) => lease.created)).toBe(true);
     expect(performance.now() - started).toBeGreaterThanOrEqual(50);
     expect(pool.size).toBe(3);
+  });
+
+  it('a cold lease is evidence only until the first warm one, which replaces it', async () => {
+    const pool = makePool(10, 1);
+    const first = (await settle(pool.acquire())).instance;
+    pool.observe(40, 1, true); // cold: mostly start-up, so it says a new instance would not help
+    let served: Lease | undefined;
+    void settle(pool.acquire()).then((lease) => (served = lease));
+    await sleep(SCALE_OUT_DELAY_MS * 4);
+    expect(served).toBeUndefined();
+    pool.observe(100, 95, true); // a second cold lease does not move the evidence
+    await sleep(SCALE_OUT_DELAY_MS * 4);
+    expect(served).toBeUndefined();
+    pool.observe(100, 95); // the first warm lease: the function spends its leases running
+    await sleep(SCALE_OUT_DELAY_MS * 4);
+    expect(served?.created).toBe(true);
+    expect(served?.instance).not.toBe(first);
+  });
+
+  it('a request that waits past queueWaitMs gets TOO_MANY_REQUESTS and leaves the queue', async () => {
+    const pool = makePool(1, 1, 10, 40);
+    await settle(pool.acquire());
+    const waiting = pool.acquire();
+    expect(pool.queued).toBe(1);
+    await expect(waiting).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect(pool.queued).toBe(0);
   });
 
   it('answers TOO_MANY_REQUESTS past max plus the queue depth', async () => {
