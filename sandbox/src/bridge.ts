@@ -78,7 +78,7 @@ export interface RuntimeEntry {
   settle(callId: number, ok: boolean, value: unknown): void;
   /** The host has room for `n` more chunks of invocation `invocationId`'s streamed body: send them through `bridge.chunk` as they come. */
   pull(invocationId: number, n: number): void;
-  /** The client went away: cancel invocation `invocationId`'s response stream. */
+  /** The client went away: abort invocation `invocationId`'s `request.signal`, and cancel its response stream. */
   cancel(invocationId: number): void;
 }
 

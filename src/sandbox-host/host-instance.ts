@@ -41,6 +41,8 @@ interface Invocation {
   /** From the first entry into the guest (see #enter). */
   startWallMs: number;
   entered: boolean;
+  /** The client went away (cancel). */
+  clientGone: boolean;
   deadlineMs: number;
   timer: NodeJS.Timeout;
   /** The response went out but the invocation goes on (a streamed body, waitUntil work). */
@@ -96,6 +98,8 @@ export class HostInstance {
   #idleSinceMs: number | undefined;
   /** Heap used right after the last compaction. */
   #compactedHeapBytes: number | undefined;
+  /** The id of a queued invocation whose client went away before it started (see cancel). */
+  #cancelOnStart: number | undefined;
 
   constructor(spec: InstanceSpec, env: InstanceEnvironment) {
     this.id = spec.instanceId;
@@ -226,6 +230,7 @@ export class HostInstance {
       startCpuMs: this.#guest.cpuMs,
       startWallMs: performance.now(),
       entered: false,
+      clientGone: false,
       deadlineMs,
       timer: setTimeout(() => this.#timedOut(invocation), this.spec.limits.timeoutMs),
       responded: false,
@@ -240,6 +245,10 @@ export class HostInstance {
     const deferred = this.#deferredTimers;
     this.#deferredTimers = [];
     for (const id of deferred) this.#fireTimer(id);
+    if (this.#cancelOnStart === message.id) {
+      this.#cancelOnStart = undefined;
+      this.cancel(message.id);
+    }
   }
 
   /** Every entry into guest code goes through here: watchdog armed, death classified. */
@@ -450,11 +459,19 @@ export class HostInstance {
   }
 
   /** The client went away: cancel invocation `id`'s streamed body. */
+  /**
+   * The client went away: the runtime aborts the request's signal and cancels a streamed
+   * body. A Cancel for an invocation still waiting for its isolate is kept until it starts.
+   */
   cancel(id: number): void {
+    if (this.#queued?.message.id === id) {
+      this.#cancelOnStart = id;
+      return;
+    }
     const invocation = this.#current;
-    const stream = invocation?.stream;
-    if (!invocation || invocation.message.id !== id || !stream || stream.ended) return;
-    stream.ended = true;
+    if (!invocation || invocation.message.id !== id || invocation.clientGone) return;
+    invocation.clientGone = true;
+    if (invocation.stream) invocation.stream.ended = true;
     this.#enter(invocation, (guest) => guest.cancel(id));
   }
 

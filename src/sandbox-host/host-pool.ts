@@ -156,17 +156,28 @@ export class SandboxHost {
     this.#writer.send(FrameType.Destroy, { instanceId });
   }
 
-  /** Run one invocation. Never rejects: failures are results. */
-  invoke(instanceId: number, request: GuestRequest, body: Uint8Array | undefined, deadline: number): Promise<InvokeResult> {
+  /**
+   * Run one invocation. Never rejects: failures are results. `clientGone` aborts when the
+   * client disconnects: before the result, the host is told (Cancel), and the function's
+   * `request.signal` aborts; a streamed body is cancelled through `bodyStream` instead.
+   */
+  invoke(instanceId: number, request: GuestRequest, body: Uint8Array | undefined, deadline: number, clientGone?: AbortSignal): Promise<InvokeResult> {
     if (!this.#alive) {
       return Promise.resolve({ id: 0, kind: 'failure', code: 'WORKER_CRASHED', message: 'the sandbox host is gone', cpuMs: 0, wallMs: 0, disposed: true });
     }
     const id = this.#nextInvocationId++;
     const message: InvokeMessage = { id, instanceId, request };
-    return new Promise((resolve) => {
+    const result = new Promise<InvokeResult>((resolve) => {
       this.#pending.set(id, { resolve, instanceId, deadline, sentAt: performance.now() });
       this.#writer.send(FrameType.Invoke, message, body && body.byteLength > 0 ? body : undefined);
     });
+    // Frames keep their order: a Cancel always reaches the host after its Invoke.
+    const cancel = () => {
+      if (this.#pending.has(id)) this.#writer.send(FrameType.Cancel, { id, instanceId });
+    };
+    if (clientGone?.aborted) cancel();
+    else clientGone?.addEventListener('abort', cancel, { once: true });
+    return result;
   }
 
   stats(): Promise<HostStats> {

@@ -8,8 +8,8 @@ import type { FunctionVersion } from './types.ts';
 
 /** One instance, as the scheduler drives it. */
 export interface InstanceHandle {
-  /** Run one invocation; never rejects: failures are results. */
-  invoke(request: GuestRequest, body: Uint8Array | undefined, deadline: number): Promise<InvokeResult>;
+  /** Run one invocation; never rejects: failures are results. `clientGone` aborts when an HTTP client disconnects. */
+  invoke(request: GuestRequest, body: Uint8Array | undefined, deadline: number, clientGone?: AbortSignal): Promise<InvokeResult>;
   destroy(): void;
 }
 
@@ -31,7 +31,7 @@ export function isolateExecutor(hosts: HostPool): Executor {
       host.define(version.fnKey, `${version.name}.js`, version.code, version.sourceMap);
       host.create({ instanceId, fnKey: version.fnKey, name: version.name, version: version.version, limits: version.limits, env: { ...version.env } });
       return {
-        invoke: (request, body, deadline) => host.invoke(instanceId, request, body, deadline),
+        invoke: (request, body, deadline, clientGone) => host.invoke(instanceId, request, body, deadline, clientGone),
         destroy: () => host.destroy(instanceId),
       };
     },

@@ -60,14 +60,15 @@ export class Scheduler {
   }
 
   /** Run one invocation of `version`. Never throws for what the function did: failures are outcomes. */
-  async invoke(version: FunctionVersion, request: GuestRequest, body: Uint8Array | undefined): Promise<InvocationOutcome> {
+  /** `clientGone` aborts when an HTTP client disconnects (the function's `request.signal` follows it). */
+  async invoke(version: FunctionVersion, request: GuestRequest, body: Uint8Array | undefined, clientGone?: AbortSignal): Promise<InvocationOutcome> {
     const pool = this.#poolFor(version);
     const pending = pool.acquire();
     const lease = pending instanceof Promise ? await pending : pending;
     const { instance } = lease;
     const leasedAt = performance.now();
     const deadline = Date.now() + version.limits.timeoutMs + (lease.created ? this.#options.startupTimeoutMs : 0);
-    const result = await instance.handle.invoke(request, body, deadline);
+    const result = await instance.handle.invoke(request, body, deadline, clientGone);
     pool.observe(performance.now() - leasedAt, result.wallMs, lease.created);
     const metrics = { cpuMs: result.cpuMs, wallMs: result.wallMs, cold: result.cold ?? lease.created };
     // An open invocation (streamed body, waitUntil work) keeps its instance until it is over.

@@ -99,7 +99,11 @@ export async function startServerProcess(args: string[] = [], env: Record<string
   });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => {
+    output += chunk;
+    // A gateway's own bug (an INTERNAL_ERROR answer) shows in the test's output, not only in the server's.
+    if (String(chunk).includes('atoll: unexpected error')) process.stderr.write(`server ${child.pid}: ${String(chunk)}`);
+  });
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
     const check = () => {

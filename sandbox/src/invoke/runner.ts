@@ -28,7 +28,7 @@ import { type BodyStreamReader, consume } from '../web/body.ts';
 import { isArrayBuffer, toArrayBuffer } from '../web/buffer-source.ts';
 import { DOMException } from '../web/dom-exception.ts';
 import { settleHostCall } from '../host-calls.ts';
-import { Request } from '../web/request.ts';
+import { Request, requestInternals } from '../web/request.ts';
 import { responseInternals } from '../web/response.ts';
 import { tickClock } from '../web/clock.ts';
 import { fireTimer as runTimer } from '../web/timers.ts';
@@ -116,6 +116,8 @@ interface Open {
 }
 
 const open = new Map_<number, Open>();
+/** The Request of each Workers-style HTTP invocation not over yet, for `cancel` (its signal). */
+const requests = new Map_<number, Request>();
 
 function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined): void {
   tickClock();
@@ -131,6 +133,7 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
       MapPrototypeSet(open, id, state);
     } else {
       state.over = true;
+      MapPrototypeDelete(requests, id);
     }
     try {
       host.done(id, r);
@@ -148,6 +151,7 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
     if (request.kind === 'http') {
       if (mod.style === 'workers') {
         const req = buildRequest(request, bytes);
+        MapPrototypeSet(requests, id, req);
         callFetch(mod.fn, mod.self, [req, mod.env, executionContext(state, waitUntilSettled)], (v) => {
           const s = serialiseResponse(v, max);
           finish(s.result, s.reader);
@@ -194,6 +198,7 @@ function finishIfIdle(state: Open): void {
   if (state.over || state.reader !== null || state.waits > 0) return;
   state.over = true;
   MapPrototypeDelete(open, state.id);
+  MapPrototypeDelete(requests, state.id);
   try {
     host.finished(state.id);
   } catch {
@@ -259,9 +264,22 @@ function endStream(state: Open, error: string | null): void {
   finishIfIdle(state);
 }
 
-/** `entry.cancel`: the client went away; cancel the response stream (the host already counts it ended). */
+/**
+ * `entry.cancel`: the client went away. The request's signal aborts (listeners run now,
+ * under the invocation's limits), and a streamed response is cancelled (the host already
+ * counts it ended).
+ */
 function cancel(id: number): void {
   tickClock();
+  const req = MapPrototypeGet(requests, id);
+  if (req !== undefined) {
+    MapPrototypeDelete(requests, id);
+    try {
+      requestInternals.abort(req, new DOMException('The client disconnected', 'AbortError'));
+    } catch (e) {
+      logUncaught(e, 'abort listener');
+    }
+  }
   const state = MapPrototypeGet(open, id);
   if (state === undefined || state.reader === null) return;
   const reader = state.reader;

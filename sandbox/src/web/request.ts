@@ -135,6 +135,11 @@ export let requestInternals: {
   parts(r: Request): { method: string; url: string; headers: Headers; redirect: string; signal: AbortSignal | null };
   /** A Request of `method` for `url` (absolute, already serialised by the host's URL parser) with `headers` as its list. */
   fromHost(url: string, method: string, headers: Headers, body: Uint8Array | null): Request;
+  /**
+   * Abort `r`'s signal with `reason` (its client went away). Until read, a request has no
+   * signal of its own: it is then made to follow an aborted one, and reads as aborted.
+   */
+  abort(r: Request, reason: unknown): void;
 };
 
 /** Passed as `input` by `fromHost`; never reachable from guest code. */
@@ -340,6 +345,15 @@ export class Request {
       fromHost: (url, method, headers, body) => {
         hostInit = { url, method, headers, body: new Body(body) };
         return new Request(FROM_HOST);
+      },
+      abort: (r, reason) => {
+        if (r.#signal !== null) {
+          abortSignals().signalAbort(r.#signal, reason);
+          return;
+        }
+        const aborted = abortSignals().create();
+        abortSignals().signalAbort(aborted, reason);
+        r.#settings.follows = aborted;
       },
     };
   }

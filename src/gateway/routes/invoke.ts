@@ -49,7 +49,8 @@ export function invokeRoute(gateway: GatewayContext) {
         timeEpochMs: startTime,
         deadlineMs: startTime + version.limits.timeoutMs,
       };
-      const outcome = await scheduler.invoke(version, request, body);
+      // @hono/node-server aborts it when the client disconnects before the response is out.
+      const outcome = await scheduler.invoke(version, request, body, c.req.raw.signal);
       let response: Response;
       let code = 'OK';
       if (outcome.kind === 'response') {
