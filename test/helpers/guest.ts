@@ -1,7 +1,8 @@
 /** Pieces shared by the tests that drive real guest isolates through GuestIsolate, as a sandbox host does. */
+import { afterEach, beforeAll } from 'vitest';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 import { buildRuntime } from '../../sandbox/build.ts';
-import { RuntimeScript, type GuestHooks, type GuestIsolate } from '../../src/sandbox-host/isolate.ts';
+import { GuestIsolate, RuntimeScript, type GuestHooks } from '../../src/sandbox-host/isolate.ts';
 
 /** A plain GET to the function at http://fn.test/, with `over` on top. */
 export function httpRequest(over: Partial<Extract<GuestRequest, { kind: 'http' }>> = {}): GuestRequest {
@@ -46,4 +47,31 @@ export async function recordingRuntime(lazyLoads: string[]): Promise<RuntimeScri
     return lazySource(name);
   };
   return runtime;
+}
+
+/**
+ * The guest isolates of one test file: `boot()` makes a fresh isolate of the runtime (built
+ * once, before the file's tests; `script` for another build), and every isolate booted
+ * during a test is disposed after it. `lazyLoads` lists the lazy modules the isolates asked
+ * the host for during the current test.
+ */
+export function guestIsolates(): { boot(script?: RuntimeScript): GuestIsolate; lazyLoads: string[] } {
+  const lazyLoads: string[] = [];
+  const running: GuestIsolate[] = [];
+  let runtime: RuntimeScript;
+  beforeAll(async () => {
+    runtime = await recordingRuntime(lazyLoads);
+  });
+  afterEach(() => {
+    for (const guest of running.splice(0)) guest.dispose();
+    lazyLoads.length = 0;
+  });
+  return {
+    lazyLoads,
+    boot(script = runtime) {
+      const guest = new GuestIsolate(script, 64, () => {});
+      running.push(guest);
+      return guest;
+    },
+  };
 }

@@ -3,32 +3,18 @@
  * first (the global Proxy), on V8 inside isolated-vm (ArrayBuffer.prototype.transfer) and on
  * the lazy modules the host hands out (the legacy encodings).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GuestResult } from '../../sandbox/src/bridge.ts';
-import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
-import { recordingRuntime } from '../helpers/guest.ts';
+import { guestIsolates } from '../helpers/guest.ts';
 
-let runtime: RuntimeScript;
-/** Lazy modules the isolates asked the host for. */
-const lazyLoads: string[] = [];
-const running: GuestIsolate[] = [];
-
-beforeAll(async () => {
-  runtime = await recordingRuntime(lazyLoads);
-});
-
-afterEach(() => {
-  for (const g of running.splice(0)) g.dispose();
-  lazyLoads.length = 0;
-});
+const { boot, lazyLoads } = guestIsolates();
 
 /**
  * Runs `body` (a function body, `await` allowed) in a fetch handler of a fresh isolate, after
  * the module's top level ran `topLevel`, and returns what it returns, through JSON.
  */
 async function guest(body: string, topLevel = ''): Promise<unknown> {
-  const g = new GuestIsolate(runtime, 64, () => {});
-  running.push(g);
+  const g = boot();
   let resolve!: (r: GuestResult) => void;
   const done = new Promise<GuestResult>((r) => (resolve = r));
   g.setHooks({

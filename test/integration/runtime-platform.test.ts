@@ -3,25 +3,18 @@
  * FormData, URLPattern, performance, navigator, the frozen clock) in a real isolate, driven
  * through GuestIsolate as a sandbox host drives it.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRuntime } from '../../sandbox/build.ts';
 import type { FunctionMeta, GuestRequest, GuestResult, LogLevel } from '../../sandbox/src/bridge.ts';
-import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
-import { httpRequest, nodeTimers } from '../helpers/guest.ts';
+import { RuntimeScript, type GuestIsolate } from '../../src/sandbox-host/isolate.ts';
+import { guestIsolates, httpRequest, nodeTimers } from '../helpers/guest.ts';
 
-let runtime: RuntimeScript;
+const isolates = guestIsolates();
 /** The runtime plus a `__probe` global with internals (test/helpers/runtime-probe.ts). */
 let probed: RuntimeScript;
-const running: GuestIsolate[] = [];
 
 beforeAll(async () => {
-  const [plain, probe] = await Promise.all([buildRuntime(), buildRuntime(new URL('../helpers/runtime-probe.ts', import.meta.url).pathname)]);
-  runtime = new RuntimeScript(plain);
-  probed = new RuntimeScript(probe);
-});
-
-afterEach(() => {
-  for (const g of running.splice(0)) g.dispose();
+  probed = new RuntimeScript(await buildRuntime(new URL('../helpers/runtime-probe.ts', import.meta.url).pathname));
 });
 
 interface Instance {
@@ -32,17 +25,11 @@ interface Instance {
 }
 
 /** Boots an isolate (from `script`) and loads `code`; timers fire on Node's own timers. */
-function start(code: string, script = runtime, meta: Partial<FunctionMeta> = {}): Instance {
-  const guest = bootIsolate(script);
+function start(code: string, script?: RuntimeScript, meta: Partial<FunctionMeta> = {}): Instance {
+  const guest = isolates.boot(script);
   const instance = hook(guest);
   load(guest, code, meta);
   return instance;
-}
-
-function bootIsolate(script: RuntimeScript): GuestIsolate {
-  const guest = new GuestIsolate(script, 64, () => {});
-  running.push(guest);
-  return guest;
 }
 
 function hook(guest: GuestIsolate): Instance {
@@ -321,7 +308,7 @@ describe('runtime platform: the clock does not advance during synchronous execut
   });
 
   it('clock: module top level reads the time of load, not the time the isolate booted', async () => {
-    const guest = bootIsolate(runtime);
+    const guest = isolates.boot();
     const fn = hook(guest);
     await new Promise((r) => setTimeout(r, 30));
     const beforeLoad = Date.now();

@@ -3,24 +3,12 @@
  * streamed response comes out one `chunk` per `pull`, then `end` and `finished`.
  */
 import { gunzipSync, gzipSync, inflateRawSync, inflateSync } from 'node:zlib';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GuestRequest, GuestResult } from '../../sandbox/src/bridge.ts';
-import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
-import { httpRequest, nodeTimers, recordingRuntime } from '../helpers/guest.ts';
+import type { GuestIsolate } from '../../src/sandbox-host/isolate.ts';
+import { guestIsolates, httpRequest, nodeTimers } from '../helpers/guest.ts';
 
-let runtime: RuntimeScript;
-/** Lazy modules the isolates asked the host for. */
-const lazyLoads: string[] = [];
-const running: GuestIsolate[] = [];
-
-beforeAll(async () => {
-  runtime = await recordingRuntime(lazyLoads);
-});
-
-afterEach(() => {
-  for (const g of running.splice(0)) g.dispose();
-  lazyLoads.length = 0;
-});
+const { boot, lazyLoads } = guestIsolates();
 
 type StreamEvent = { chunk: Buffer } | { end: string | null };
 
@@ -37,8 +25,7 @@ interface Instance {
 
 /** Boots an isolate with the runtime and loads `code`; timers fire on Node's own timers. */
 function start(code: string): Instance {
-  const guest = new GuestIsolate(runtime, 64, () => {});
-  running.push(guest);
+  const guest = boot();
   const logs: string[] = [];
   const pending = new Map<number, (r: GuestResult) => void>();
   const queued = new Map<number, StreamEvent[]>();

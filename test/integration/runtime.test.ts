@@ -3,22 +3,12 @@
  * drives it: request in, GuestResult out through the `done` hook.
  */
 import ivm from 'isolated-vm';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntime } from '../../sandbox/build.ts';
+import { describe, expect, it } from 'vitest';
 import type { FunctionMeta, GuestRequest, GuestResult, LogLevel } from '../../sandbox/src/bridge.ts';
-import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
-import { nodeTimers } from '../helpers/guest.ts';
+import type { GuestIsolate } from '../../src/sandbox-host/isolate.ts';
+import { guestIsolates, nodeTimers } from '../helpers/guest.ts';
 
-let runtime: RuntimeScript;
-const running: GuestIsolate[] = [];
-
-beforeAll(async () => {
-  runtime = new RuntimeScript(await buildRuntime());
-});
-
-afterEach(() => {
-  for (const g of running.splice(0)) g.dispose();
-});
+const isolates = guestIsolates();
 
 interface Instance {
   guest: GuestIsolate;
@@ -28,8 +18,7 @@ interface Instance {
 
 /** Boots an isolate with the runtime and loads `code`; timers fire on Node's own timers. */
 function start(code: string, meta: Partial<FunctionMeta> = {}, env: Record<string, string> = {}): Instance {
-  const guest = new GuestIsolate(runtime, 64, () => {});
-  running.push(guest);
+  const guest = isolates.boot();
   const logs: Instance['logs'] = [];
   const pending = new Map<number, (r: GuestResult) => void>();
   guest.setHooks({

@@ -3,24 +3,13 @@
  * by the handlers of src/sandbox-host/host-ops as a sandbox host runs them. Known answers
  * come from the RFCs and NIST publications named in each test.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntime } from '../../sandbox/build.ts';
+import { describe, expect, it } from 'vitest';
 import type { GuestResult } from '../../sandbox/src/bridge.ts';
 import { hostOps } from '../../src/sandbox-host/host-ops/index.ts';
-import { GuestIsolate, RuntimeScript } from '../../src/sandbox-host/isolate.ts';
 import { opContext } from '../helpers/op-context.ts';
-import { nodeTimers } from '../helpers/guest.ts';
+import { guestIsolates, nodeTimers } from '../helpers/guest.ts';
 
-let runtime: RuntimeScript;
-const running: GuestIsolate[] = [];
-
-beforeAll(async () => {
-  runtime = new RuntimeScript(await buildRuntime());
-});
-
-afterEach(() => {
-  for (const g of running.splice(0)) g.dispose();
-});
+const isolates = guestIsolates();
 
 
 /**
@@ -28,8 +17,7 @@ afterEach(() => {
  * operations run the handler from `hostOps` and settle later, `{name, message}` on failure.
  */
 function start(code: string): { invoke(): Promise<GuestResult> } {
-  const guest = new GuestIsolate(runtime, 64, () => {});
-  running.push(guest);
+  const guest = isolates.boot();
   const pending = new Map<number, (r: GuestResult) => void>();
   const ctx = opContext();
   let nextCall = 1;
