@@ -171,12 +171,14 @@ export class SandboxHost {
       this.#pending.set(id, { resolve, instanceId, deadline, sentAt: performance.now() });
       this.#writer.send(FrameType.Invoke, message, body && body.byteLength > 0 ? body : undefined);
     });
-    // Frames keep their order: a Cancel always reaches the host after its Invoke.
-    const cancel = () => {
-      if (this.#pending.has(id)) this.#writer.send(FrameType.Cancel, { id, instanceId });
-    };
-    if (clientGone?.aborted) cancel();
-    else clientGone?.addEventListener('abort', cancel, { once: true });
+    if (clientGone) {
+      // Frames keep their order: a Cancel always reaches the host after its Invoke.
+      const cancel = () => {
+        if (this.#pending.has(id)) this.#writer.send(FrameType.Cancel, { id, instanceId });
+      };
+      if (clientGone.aborted) cancel();
+      else clientGone.addEventListener('abort', cancel, { once: true });
+    }
     return result;
   }
 

@@ -43,16 +43,15 @@ const LAZY_MODULES_MARKER = '\n//atoll-lazy-modules\n';
  * by spare isolates booted while the host is quiet.)
  */
 export class RuntimeScript {
-  readonly source: string;
   readonly #boot: ivm.ExternalCopy<string>;
   readonly #lazy = new Map<string, ivm.ExternalCopy<string>>();
 
   /** `bundle` is buildRuntime()'s output: the boot script, optionally followed by the lazy modules. */
   constructor(bundle: string) {
     const at = bundle.indexOf(LAZY_MODULES_MARKER);
-    this.source = at < 0 ? bundle : bundle.slice(0, at);
+    const source = at < 0 ? bundle : bundle.slice(0, at);
     // Names the evaluated script in stack traces as a compiled one would be.
-    this.#boot = new ivm.ExternalCopy(`${this.source}\n//# sourceURL=atoll:runtime.js`);
+    this.#boot = new ivm.ExternalCopy(`${source}\n//# sourceURL=atoll:runtime.js`);
     if (at >= 0) {
       const lazy = JSON.parse(bundle.slice(at + LAZY_MODULES_MARKER.length)) as Record<string, string>;
       for (const [name, source] of Object.entries(lazy)) this.#lazy.set(name, new ivm.ExternalCopy(source));
