@@ -40,8 +40,8 @@ export class Meter {
   record(record: Omit<InvocationRecord, 'billedMs'>): void {
     // A host that died reports its CPU time as unknown (NaN); the registry's columns are
     // NOT NULL, and one such row would fail the whole batch it is written with.
-    const cpuMs = Number.isFinite(record.cpuMs) ? record.cpuMs : 0;
-    const wallMs = Number.isFinite(record.wallMs) ? record.wallMs : 0;
+    const cpuMs = Number.isFinite(record.cpuMs) ? Math.max(0, record.cpuMs) : 0;
+    const wallMs = Number.isFinite(record.wallMs) ? Math.max(0, record.wallMs) : 0;
     this.#invocations.push({ ...record, cpuMs, wallMs, billedMs: this.billedMs(wallMs) });
     this.#metrics.observe(record.function, record.outcome, wallMs, cpuMs, record.cold);
     if (this.#invocations.length >= MAX_BATCH) void this.flush();

@@ -290,10 +290,16 @@ function run() {
       if (cpuMs > cpuLimitMs[slot]) verdict = ${SLOT_KILLED_CPU};
       else if (now > wallDeadlineMs[slot]) verdict = ${SLOT_KILLED_WALL};
       if (verdict === 0) continue;
-      if (Atomics.compareExchange(state, slot, ${SLOT_ARMED}, verdict) !== ${SLOT_ARMED}) continue;
+      // Written before the verdict is published: the main thread (disarm) and the reaper read
+      // them as soon as they see it, and a value left from the slot's last kill would do
+      // (a negative CPU time on the record, or a host killed for a stale kill time).
       killedAtMs[slot] = now;
+      killedCpuMs[slot] = cpuMs;
+      if (Atomics.compareExchange(state, slot, ${SLOT_ARMED}, verdict) !== ${SLOT_ARMED}) continue;
       try { isolate.dispose(); } catch {}
-      try { killedCpuMs[slot] = Number(isolate.cpuTime) / 1e6; } catch { killedCpuMs[slot] = cpuMs; }
+      // The CPU time the guest went on to use until the termination took hold, when it can
+      // still be read. The main thread may read the value from before or after this.
+      try { killedCpuMs[slot] = Number(isolate.cpuTime) / 1e6; } catch {}
     }
   }
 }
