@@ -2,12 +2,13 @@
  * One instance of a function version inside a sandbox host: a guest isolate with the
  * function loaded, serving one invocation at a time. It arms the watchdog around every
  * entry into the guest, turns the guest's answer (or its death) into a ResultMessage,
- * and runs the guest's timers.
+ * and runs the guest's timers. Invocations the gateway dispatched ahead wait in order and
+ * start one after another (see AHEAD_WAIT_MS).
  */
 import type { ErrorCode } from '../errors/index.ts';
 import type { GuestResult, LogLevel } from '../../sandbox/src/bridge.ts';
 import type { GuestIsolate, Kill, Watchdog } from './isolate.ts';
-import type { CreateMessage, EndMessage, FinishedMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
+import { AHEAD_WAIT_MS, type CreateMessage, type EndMessage, type FinishedMessage, type InvokeMessage, type LogRecord, type ResultMessage } from './messages.ts';
 import type { StackMapper } from './stack-map.ts';
 import { hostOps, opErrorValue, type HostOpSettings, type OpContext } from './host-ops/index.ts';
 import { ALLOCATION_FAILURE, classifyDeath, describeThrown, isAllocationFailure, isUnhandledRejection } from './guest-failures.ts';
@@ -32,6 +33,16 @@ export interface InstanceEnvironment {
   log(record: LogRecord): void;
   /** The instance is gone; `reason` is set when the gateway was not told through a result. */
   onGone(instanceId: number, reason?: string): void;
+  /** The instance's next held invocation may start: the host calls `startNext` once the results before it are written out. */
+  startSoon(instance: HostInstance): void;
+}
+
+/** An invocation waiting for the instance: for its isolate to boot, or for the invocations before it. */
+interface Held {
+  message: InvokeMessage;
+  body: ArrayBuffer | undefined;
+  /** The client went away while it waited: it starts with its request's signal aborted. */
+  cancelled: boolean;
 }
 
 interface Invocation {
@@ -72,6 +83,8 @@ const LAZY_MODULE_BUDGET_MS = 250;
 /** Idle isolates with more heap than this are not compacted (a full collection of it would stall the host). */
 const COMPACT_MAX_HEAP_BYTES = 16 * 1024 * 1024;
 const COMPACT_AFTER_GROWTH_BYTES = 512 * 1024;
+/** Invocations an instance holds at most; the gateway dispatches fewer ahead (executors.ts). */
+const MAX_HELD = 16;
 
 export class HostInstance {
   readonly id: number;
@@ -81,7 +94,10 @@ export class HostInstance {
   #mapper: StackMapper | undefined;
   #failure: { code: ErrorCode; message: string; cpuMs: number; wallMs: number } | undefined;
   #current: Invocation | undefined;
-  #queued: { message: InvokeMessage; body: ArrayBuffer | undefined } | undefined;
+  /** Waiting invocations, oldest first. */
+  #held: Held[] = [];
+  /** Armed while invocations are held behind a running one (see #checkHeld). */
+  #heldTimer: NodeJS.Timeout | undefined;
   #timers = new Map<number, NodeJS.Timeout>();
   #deferredTimers: number[] = [];
   #cold = true;
@@ -98,8 +114,6 @@ export class HostInstance {
   #idleSinceMs: number | undefined;
   /** Heap used right after the last compaction. */
   #compactedHeapBytes: number | undefined;
-  /** The id of a queued invocation whose client went away before it started (see cancel). */
-  #cancelOnStart: number | undefined;
 
   constructor(spec: InstanceSpec, env: InstanceEnvironment) {
     this.id = spec.instanceId;
@@ -176,15 +190,50 @@ export class HostInstance {
   }
 
   invoke(message: InvokeMessage, body: ArrayBuffer | undefined): void {
-    if (this.#current || this.#queued) {
-      this.#env.send(failure(message.id, 'WORKER_CRASHED', 'instance is busy', false));
+    const held: Held = { message, body, cancelled: false };
+    if (this.#current || this.#held.length > 0 || (!this.#guest && !this.#failure)) {
+      if (this.#held.length >= MAX_HELD) {
+        this.#env.send(failure(message.id, 'WORKER_CRASHED', 'instance is busy', false, true));
+        return;
+      }
+      this.#held.push(held);
+      if (this.#current) this.#heldTimer ??= setTimeout(this.#checkHeld, AHEAD_WAIT_MS);
       return;
     }
-    if (!this.#guest && !this.#failure) {
-      this.#queued = { message, body };
-      return;
+    this.#start(held);
+  }
+
+  /** Start the next held invocation, if the instance is free (the host calls it after `startSoon`). */
+  startNext(): void {
+    if (this.#current || this.#gone || this.#inGuest || !this.#guest) return;
+    const next = this.#held.shift();
+    if (!next) return;
+    this.#start(next);
+  }
+
+  /**
+   * Invocations held behind one that has run for AHEAD_WAIT_MS (awaiting I/O, a timer, a
+   * slow stream) go back to the gateway unstarted, which runs them on another instance:
+   * dispatching ahead must not make them wait for a slow neighbour.
+   */
+  readonly #checkHeld = (): void => {
+    this.#heldTimer = undefined;
+    const current = this.#current;
+    if (this.#held.length === 0 || !current) return;
+    const ranMs = performance.now() - current.startWallMs;
+    if (ranMs >= AHEAD_WAIT_MS) this.#handBack(false);
+    else this.#heldTimer = setTimeout(this.#checkHeld, AHEAD_WAIT_MS - ranMs);
+  };
+
+  /** Every held invocation goes back to the gateway, unstarted; `disposed` when the instance is gone. */
+  #handBack(disposed: boolean): void {
+    clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
+    const held = this.#held;
+    this.#held = [];
+    for (const { message } of held) {
+      this.#env.send(failure(message.id, 'WORKER_CRASHED', 'handed back unstarted', disposed, true));
     }
-    this.#start(message, body);
   }
 
   heapUsedBytes(): number {
@@ -200,6 +249,7 @@ export class HostInstance {
       return;
     }
     this.#gone = true;
+    this.#handBack(true);
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     if (this.#guest) {
@@ -209,13 +259,14 @@ export class HostInstance {
     this.#env.onGone(this.id, reason);
   }
 
+  /** The isolate is loaded, or failed to: the invocation that waited for it starts. */
   #drainQueued(): void {
-    const queued = this.#queued;
-    this.#queued = undefined;
-    if (queued) this.#start(queued.message, queued.body);
+    const first = this.#held.shift();
+    if (first) this.#start(first);
   }
 
-  #start(message: InvokeMessage, body: ArrayBuffer | undefined): void {
+  #start(held: Held): void {
+    const { message, body } = held;
     if (this.#failure || !this.#guest || this.#guest.isDisposed) {
       const { code, message: text, cpuMs, wallMs } = this.#failure ?? { code: 'WORKER_CRASHED' as const, message: 'instance is gone', cpuMs: 0, wallMs: 0 };
       this.#env.send({ ...failure(message.id, code, text, true), cpuMs, wallMs });
@@ -245,10 +296,8 @@ export class HostInstance {
     const deferred = this.#deferredTimers;
     this.#deferredTimers = [];
     for (const id of deferred) this.#fireTimer(id);
-    if (this.#cancelOnStart === message.id) {
-      this.#cancelOnStart = undefined;
-      this.cancel(message.id);
-    }
+    if (held.cancelled) this.cancel(message.id);
+    if (this.#held.length > 0 && this.#current) this.#heldTimer ??= setTimeout(this.#checkHeld, AHEAD_WAIT_MS);
   }
 
   /** Every entry into guest code goes through here: watchdog armed, death classified. */
@@ -357,6 +406,7 @@ export class HostInstance {
     this.#current = undefined;
     this.#cold = false;
     this.#idleSinceMs = performance.now();
+    if (this.#held.length > 0) this.#env.startSoon(this);
   }
 
   /**
@@ -458,14 +508,14 @@ export class HostInstance {
     this.#enter(invocation, (guest) => guest.pull(id, granted));
   }
 
-  /** The client went away: cancel invocation `id`'s streamed body. */
   /**
    * The client went away: the runtime aborts the request's signal and cancels a streamed
-   * body. A Cancel for an invocation still waiting for its isolate is kept until it starts.
+   * body. A Cancel for an invocation still held is kept until it starts.
    */
   cancel(id: number): void {
-    if (this.#queued?.message.id === id) {
-      this.#cancelOnStart = id;
+    const held = this.#held.find((h) => h.message.id === id);
+    if (held) {
+      held.cancelled = true;
       return;
     }
     const invocation = this.#current;
@@ -572,6 +622,7 @@ export class HostInstance {
   }
 }
 
-function failure(id: number, code: ErrorCode, message: string, disposed: boolean): ResultMessage {
-  return { id, kind: 'failure', code, message, cpuMs: 0, wallMs: 0, disposed };
+/** `notStarted`: the invocation never entered the guest, so the gateway may run it elsewhere. */
+function failure(id: number, code: ErrorCode, message: string, disposed: boolean, notStarted = false): ResultMessage {
+  return { id, kind: 'failure', code, message, cpuMs: 0, wallMs: 0, disposed, notStarted };
 }

@@ -58,6 +58,8 @@ interface StreamFeed {
   done: boolean;
 }
 
+/** How long a dead host's socket may take to deliver what it wrote before its invocations are failed. */
+const SOCKET_DRAIN_MS = 1000;
 /** Chunks asked ahead of the client, so the host's next chunks are on their way while one is written. */
 const STREAM_WINDOW_CHUNKS = 16;
 /** Bytes the gateway queues for a slow client before it stops asking for more. */
@@ -100,6 +102,8 @@ export class SandboxHost {
     const reader = new FrameReader((frame) => this.#onFrame(frame));
     socket.on('data', (chunk: Buffer) => reader.push(chunk));
     socket.on('error', () => this.kill());
+    let socketClosed = false;
+    socket.on('close', () => (socketClosed = true));
     let markReady: () => void;
     let markFailed: (error: Error) => void;
     this.ready = new Promise((resolve, reject) => {
@@ -110,8 +114,18 @@ export class SandboxHost {
     this.#child.on('exit', (code, signal) => {
       this.#alive = false;
       this.#readyHandlers.markFailed(new Error(`sandbox host exited during start (code ${code}, signal ${signal})`));
-      this.#failAll('WORKER_CRASHED', `the sandbox host exited (code ${code}, signal ${signal})`);
       this.#onExit(this);
+      const failAll = () => this.#failAll('WORKER_CRASHED', `the sandbox host exited (code ${code}, signal ${signal})`);
+      // What the host wrote before it died is still in the socket: read it all first, so
+      // #failAll knows which invocations had finished (the socket closes at its end).
+      if (socketClosed) failAll();
+      else {
+        const fallback = setTimeout(failAll, SOCKET_DRAIN_MS);
+        socket.once('close', () => {
+          clearTimeout(fallback);
+          failAll();
+        });
+      }
     });
     this.#writer.send(FrameType.Init, options.init, Buffer.from(options.runtimeSource));
   }
@@ -163,7 +177,8 @@ export class SandboxHost {
    */
   invoke(instanceId: number, request: GuestRequest, body: Uint8Array | undefined, deadline: number, clientGone?: AbortSignal): Promise<InvokeResult> {
     if (!this.#alive) {
-      return Promise.resolve({ id: 0, kind: 'failure', code: 'WORKER_CRASHED', message: 'the sandbox host is gone', cpuMs: 0, wallMs: 0, disposed: true });
+      // Never sent: the scheduler runs it on an instance of a live host.
+      return Promise.resolve({ id: 0, kind: 'failure', code: 'WORKER_CRASHED', message: 'the sandbox host is gone', cpuMs: 0, wallMs: 0, disposed: true, notStarted: true });
     }
     const id = this.#nextInvocationId++;
     const message: InvokeMessage = { id, instanceId, request };
@@ -206,11 +221,22 @@ export class SandboxHost {
     if (this.#alive) this.#child.kill('SIGKILL');
   }
 
+  /**
+   * The host is gone: its invocations fail, except those that had not started. The host
+   * starts an instance's next invocation only once everything before it is written
+   * (AHEAD_WAIT_MS), so of an instance's invocations without a result only the oldest
+   * can have started, and none while one of the instance's is open (past its Result).
+   */
   #failAll(code: 'WORKER_CRASHED', message: string): void {
     const pending = [...this.#pending.entries()];
     this.#pending.clear();
     const now = performance.now();
-    for (const [id, p] of pending) p.resolve({ id, kind: 'failure', code, message, cpuMs: Number.NaN, wallMs: now - p.sentAt, disposed: true });
+    const mayHaveStarted = new Set(Array.from(this.#open.values(), (o) => o.instanceId));
+    for (const [id, p] of pending) {
+      const notStarted = mayHaveStarted.has(p.instanceId);
+      mayHaveStarted.add(p.instanceId);
+      p.resolve({ id, kind: 'failure', code, message: notStarted ? 'handed back unstarted' : message, cpuMs: notStarted ? 0 : Number.NaN, wallMs: now - p.sentAt, disposed: true, notStarted });
+    }
     const open = [...this.#open.entries()];
     this.#open.clear();
     for (const [id, o] of open) {

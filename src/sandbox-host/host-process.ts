@@ -29,6 +29,9 @@ const REFILL_QUIET_MS = 5;
 const COMPACT_IDLE_MS = 1000;
 const COMPACT_SWEEP_MS = 500;
 let compacting = false;
+/** Instances whose next held invocation may start (see startHeld). */
+const startable = new Set<HostInstance>();
+let startWhenDrained = false;
 
 // The gateway is gone: nothing is left to flush. A plain exit can hang waiting for the
 // watchdog's loop on isolated-vm's thread pool, so the host ends itself outright.
@@ -62,7 +65,8 @@ function onFrame(frame: Frame): void {
       const message = frame.header as InvokeMessage;
       const instance = instances.get(message.instanceId);
       if (!instance) {
-        writer.send(FrameType.Result, { id: message.id, kind: 'failure', code: 'WORKER_CRASHED', message: 'instance is gone', disposed: true, cpuMs: 0, wallMs: 0 });
+        // Dispatched to an instance that died meanwhile: it never started, so it can run elsewhere.
+        writer.send(FrameType.Result, { id: message.id, kind: 'failure', code: 'WORKER_CRASHED', message: 'instance is gone', disposed: true, notStarted: true, cpuMs: 0, wallMs: 0 });
         return;
       }
       const body = frame.body;
@@ -187,6 +191,7 @@ async function create(spec: InstanceSpec): Promise<void> {
       instances.delete(id);
       if (reason) writer.send(FrameType.Lost, { instanceId: id, reason });
     },
+    startSoon,
   });
   instances.set(spec.instanceId, instance);
   if (!definition) {
@@ -201,6 +206,32 @@ async function create(spec: InstanceSpec): Promise<void> {
     return;
   }
   instance.attach(guest, definition.code, definition.filename, definition.mapper, init!);
+}
+
+function startSoon(instance: HostInstance): void {
+  if (startable.size === 0 && !startWhenDrained) setImmediate(startHeld);
+  startable.add(instance);
+}
+
+/**
+ * Held invocations start together, once per turn of the event loop, and only after every
+ * frame so far is in the socket (not in this process's write queue): if this host dies,
+ * whatever the gateway has no result for, beyond each instance's oldest invocation, has
+ * not started, and the gateway runs it elsewhere instead of failing it (AHEAD_WAIT_MS).
+ */
+function startHeld(): void {
+  writer.flush();
+  if (socket.writableLength > 0) {
+    startWhenDrained = true;
+    socket.once('drain', () => {
+      startWhenDrained = false;
+      startHeld();
+    });
+    return;
+  }
+  const ready = [...startable];
+  startable.clear();
+  for (const instance of ready) instance.startNext();
 }
 
 function pushLog(record: LogRecord): void {

@@ -4,5 +4,5 @@
  */
 export { HostPool, SandboxHost, type HostPoolOptions, type HostStats, type InvokeResult } from './host-pool.ts';
 export { buildHostProgram } from './host-program.ts';
-export type { CreateMessage, InitMessage, LogRecord, ResultMessage } from './messages.ts';
+export { AHEAD_WAIT_MS, type CreateMessage, type InitMessage, type LogRecord, type ResultMessage } from './messages.ts';
 export type { GuestRequest } from '../../sandbox/src/bridge.ts';

@@ -32,6 +32,15 @@ export interface CreateMessage {
   env: Record<string, string>;
 }
 
+/**
+ * A host holds Invoke frames for a busy instance and starts each when the one before it
+ * has settled, after writing out every result so far: so whatever the gateway has no
+ * result for, beyond an instance's oldest invocation, has not started (SandboxHost).
+ * It hands the held ones back unstarted (`notStarted`) once the running one has taken
+ * this long, or when the instance dies.
+ */
+export const AHEAD_WAIT_MS = 10;
+
 /** Body: the request body, if any. */
 export interface InvokeMessage {
   id: number;
@@ -47,7 +56,7 @@ export interface InvokeMessage {
 export type ResultMessage =
   | { id: number; kind: 'response'; status: number; headers: [string, string][]; stream?: boolean; open?: boolean; cpuMs: number; wallMs: number; cold: boolean; disposed?: false }
   | { id: number; kind: 'result'; payload: string; open?: boolean; cpuMs: number; wallMs: number; cold: boolean; disposed?: false }
-  | { id: number; kind: 'failure'; code: ErrorCode; message: string; cpuMs: number; wallMs: number; cold?: boolean; disposed: boolean };
+  | { id: number; kind: 'failure'; code: ErrorCode; message: string; cpuMs: number; wallMs: number; cold?: boolean; disposed: boolean; notStarted?: boolean };
 
 /** The end of a streamed body. `error` (an error code or the stream's error) when it did not complete. */
 export interface EndMessage {

@@ -149,6 +149,11 @@ export class FrameWriter {
     }
   }
 
+  /** Write what is queued now, not at the end of the tick. */
+  flush(): void {
+    this.#flush();
+  }
+
   readonly #flush = (): void => {
     this.#scheduled = false;
     const queue = this.#queue;

@@ -1,7 +1,9 @@
 /**
  * The instances of one function version. An instance serves one invocation at a time;
  * the pool grows with concurrent load up to `concurrency.max`, then queues briefly, and
- * answers TOO_MANY_REQUESTS when the queue is full or a request waited too long.
+ * answers TOO_MANY_REQUESTS when the queue is full or a request waited too long. While
+ * short invocations saturate their sandbox host, a busy instance may also be given a few
+ * invocations ahead, which its host runs one after another (see `#dispatchAhead`).
  */
 import { AtollError } from '../errors/index.ts';
 import type { InstanceHandle } from './executors.ts';
@@ -12,13 +14,18 @@ export interface Instance {
   readonly handle: InstanceHandle;
   readonly pool: FunctionPool;
   lastUsedMs: number;
-  busy: boolean;
+  /** Invocations given to the instance and not yet given back: its host runs them one at a time. */
+  leases: number;
+  /** It has finished an invocation: booted, warm, fit to be dispatched ahead to. */
+  served: boolean;
   heapBytes: number;
 }
 
 export interface Lease {
   instance: Instance;
   created: boolean;
+  /** Dispatched ahead to a busy instance: it starts when the ones before it have settled. */
+  ahead: boolean;
 }
 
 interface Waiter {
@@ -26,6 +33,8 @@ interface Waiter {
   reject(error: AtollError): void;
   /** performance.now() when it began to wait. */
   queuedAt: number;
+  /** Handed back unstarted once: it waits for a free instance, never one with invocations before it. */
+  retry: boolean;
 }
 
 const EWMA_WEIGHT = 0.1;
@@ -35,11 +44,15 @@ const BUSY_RUNNING_SHARE = 0.5;
 const UNOBSERVED_SCALE_OUT_MS = 50;
 /** How often a queue is looked at when the pool never scales out by delay (scaleOutDelayMs 0): for waiters past queueWaitMs. */
 const QUEUE_CHECK_MS = 10;
+/** Invocations are dispatched ahead only while the function's average run (wall) time is at most this. */
+const AHEAD_MAX_RUN_MS = 2;
 
 /** How eagerly a pool adds instances (see `acquire`). */
 export interface ScalingTuning {
   eagerInstances: number;
   scaleOutDelayMs: number;
+  /** Most invocations one instance may hold, the running one included (1: never dispatch ahead). */
+  aheadDepth: number;
 }
 
 export interface PoolHooks {
@@ -95,23 +108,32 @@ export class FunctionPool {
    * instance is made for it: short invocations are served by a few warm isolates instead of
    * a cold isolate per concurrent request, while sustained concurrency still scales out.
    */
-  acquire(): Lease | Promise<Lease> {
+  acquire(retry = false): Lease | Promise<Lease> {
     const instance = this.idle.pop();
     if (instance) {
-      instance.busy = true;
+      instance.leases = 1;
       this.#hooks.taken(instance);
-      return { instance, created: false };
+      return { instance, created: false, ahead: false };
     }
     const max = this.version.concurrency.max;
     if (this.all.size < max && (this.all.size < this.#tuning.eagerInstances || this.#tuning.scaleOutDelayMs === 0)) {
-      return { instance: this.#spawnBusy(), created: true };
+      return { instance: this.#spawnBusy(), created: true, ahead: false };
     }
-    // Waiters up to the instances the pool may still add, plus the queue proper.
-    if (this.#queue.length >= max - this.all.size + this.#queueDepth) {
+    // A retry (handed back unstarted) is not dispatched ahead again: an idle or new instance, or the queue.
+    const ahead = retry ? undefined : this.#dispatchAhead();
+    if (ahead) {
+      ahead.leases++;
+      return { instance: ahead, created: false, ahead: true };
+    }
+    // Waiters up to the instances the pool may still add, plus the queue proper. A retry was
+    // admitted already: it goes first, whatever the queue holds.
+    if (!retry && this.#queue.length >= max - this.all.size + this.#queueDepth) {
       throw new AtollError('TOO_MANY_REQUESTS', `function ${this.version.name} is at its concurrency limit of ${max} and its queue is full`);
     }
     return new Promise<Lease>((resolve, reject) => {
-      this.#queue.push({ resolve, reject, queuedAt: performance.now() });
+      const waiter = { resolve, reject, queuedAt: performance.now(), retry };
+      if (retry) this.#queue.unshift(waiter);
+      else this.#queue.push(waiter);
       this.#armQueueCheck();
     });
   }
@@ -138,10 +160,42 @@ export class FunctionPool {
     while (this.#queue.length > 0 && this.#tuning.scaleOutDelayMs > 0 && this.all.size < this.version.concurrency.max) {
       const waited = now - this.#queue[0]!.queuedAt;
       if (waited < this.#tuning.scaleOutDelayMs || !this.#scaleOutHelps(waited)) break;
-      this.#queue.shift()!.resolve({ instance: this.#spawnBusy(), created: true });
+      this.#queue.shift()!.resolve({ instance: this.#spawnBusy(), created: true, ahead: false });
     }
     this.#armQueueCheck();
   };
+
+  /**
+   * The busy instance with the fewest invocations, when giving it one more is better than
+   * the queue: the function's runs are short (AHEAD_MAX_RUN_MS) and its leases are mostly
+   * spent waiting on a saturated sandbox host, the case where scaling out does not help
+   * either (#scaleOutHelps). A host then gets several invocations per instance in one
+   * write and starts each as soon as the one before it settles, instead of a round trip
+   * through the gateway per invocation: on a saturated core that round trip, with its two
+   * context switches, costs more than the invocation itself (bench/README.md, hello-http).
+   * Only instances that have served an invocation (booted, warm) are chosen; the host
+   * sends back what it could not start soon, and the scheduler runs it elsewhere.
+   */
+  #dispatchAhead(): Instance | undefined {
+    if (!this.#aheadHelps()) return undefined;
+    let best: Instance | undefined;
+    for (const instance of this.all) {
+      if (instance.served && instance.leases < this.#tuning.aheadDepth && (!best || instance.leases < best.leases)) best = instance;
+    }
+    return best;
+  }
+
+  /** The oldest waiter to give a busy instance, when dispatching ahead helps; never a retry. */
+  #aheadWaiter(): Waiter | undefined {
+    if (!this.#aheadHelps()) return undefined;
+    const index = this.#queue.findIndex((waiter) => !waiter.retry);
+    return index < 0 ? undefined : this.#queue.splice(index, 1)[0];
+  }
+
+  #aheadHelps(): boolean {
+    if (this.#tuning.aheadDepth <= 1 || this.#leaseMs === 0 || this.#coldEvidence || this.#runMs > AHEAD_MAX_RUN_MS) return false;
+    return this.#runMs < this.#leaseMs * BUSY_RUNNING_SHARE;
+  }
 
   /**
    * Past the eager instances, the pool scales out on evidence. Until a lease has been
@@ -175,20 +229,25 @@ export class FunctionPool {
     this.#runMs += EWMA_WEIGHT * (runMs - this.#runMs);
   }
 
-  /** Give an instance back after an invocation; `gone` when it was disposed. */
+  /** Give back one lease of an instance after an invocation; `gone` when the instance was disposed. */
   release(instance: Instance, gone: boolean): void {
     instance.lastUsedMs = Date.now();
+    instance.leases--;
     if (gone) {
       this.remove(instance);
       this.#serveQueue();
       return;
     }
-    const waiter = this.#queue.shift();
+    // A lease dispatched ahead to an instance that was disposed meanwhile comes back after it.
+    if (!this.all.has(instance)) return;
+    instance.served = true;
+    const waiter = instance.leases === 0 ? this.#queue.shift() : this.#aheadWaiter();
     if (waiter) {
-      waiter.resolve({ instance, created: false });
+      instance.leases++;
+      waiter.resolve({ instance, created: false, ahead: instance.leases > 1 });
       return;
     }
-    instance.busy = false;
+    if (instance.leases > 0) return;
     this.idle.push(instance);
     this.#hooks.idle(instance);
   }
@@ -206,7 +265,7 @@ export class FunctionPool {
     const created: Instance[] = [];
     while (this.all.size < Math.min(count, this.version.concurrency.max)) {
       const instance = this.#spawnBusy();
-      instance.busy = false;
+      instance.leases = 0;
       this.idle.push(instance);
       this.#hooks.idle(instance);
       created.push(instance);
@@ -225,13 +284,13 @@ export class FunctionPool {
 
   #spawnBusy(): Instance {
     const instance = this.#hooks.spawn(this);
-    instance.busy = true;
+    instance.leases = 1;
     this.all.add(instance);
     return instance;
   }
 
   #serveQueue(): void {
     if (this.#queue.length === 0 || this.all.size >= this.version.concurrency.max) return;
-    this.#queue.shift()!.resolve({ instance: this.#spawnBusy(), created: true });
+    this.#queue.shift()!.resolve({ instance: this.#spawnBusy(), created: true, ahead: false });
   }
 }

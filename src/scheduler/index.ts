@@ -5,9 +5,9 @@
  * version's runtime: isolates on the sandbox hosts for `js`, worker processes otherwise.
  */
 import { AtollError } from '../errors/index.ts';
-import type { GuestRequest } from '../sandbox-host/index.ts';
+import type { GuestRequest, InvokeResult } from '../sandbox-host/index.ts';
 import type { Executor } from './executors.ts';
-import { FunctionPool, type Instance } from './function-pool.ts';
+import { FunctionPool, type Instance, type Lease } from './function-pool.ts';
 import type { FunctionVersion, InvocationOutcome } from './types.ts';
 
 export { isolateExecutor, type Executor, type InstanceHandle } from './executors.ts';
@@ -29,6 +29,13 @@ export interface SchedulerOptions {
   /** How long a request waits for a busy instance before a new one is made for it. */
   scaleOutDelayMs: number;
 }
+
+/**
+ * Tries of one invocation. One dispatched ahead can come back unstarted; its retry waits
+ * for a free instance, and comes back unstarted only if that instance dies between the
+ * dispatch and the start (another invocation took its host down).
+ */
+const MAX_ATTEMPTS = 3;
 
 /** The executors by kind of runtime. */
 export interface Executors {
@@ -63,12 +70,26 @@ export class Scheduler {
   /** `clientGone` aborts when an HTTP client disconnects (the function's `request.signal` follows it). */
   async invoke(version: FunctionVersion, request: GuestRequest, body: Uint8Array | undefined, clientGone?: AbortSignal): Promise<InvocationOutcome> {
     const pool = this.#poolFor(version);
-    const pending = pool.acquire();
-    const lease = pending instanceof Promise ? await pending : pending;
+    for (let attempt = 1; ; attempt++) {
+      const pending = pool.acquire(attempt > 1);
+      const lease = pending instanceof Promise ? await pending : pending;
+      const { instance } = lease;
+      const leasedAt = performance.now();
+      const deadline = Date.now() + version.limits.timeoutMs + (lease.created ? this.#options.startupTimeoutMs : 0);
+      const result = await instance.handle.invoke(request, body, deadline, clientGone);
+      if (result.kind === 'failure' && result.notStarted && attempt < MAX_ATTEMPTS) {
+        // Dispatched ahead and handed back unstarted (the instance before it died, or ran
+        // long): nothing of it ran, so it runs elsewhere as if it had just arrived.
+        this.#release(pool, instance, result.disposed);
+        if (pool.retired) return { kind: 'failure', code: 'FUNCTION_NOT_FOUND', message: `function version ${version.fnKey} was removed`, metrics: { cpuMs: 0, wallMs: 0, cold: false } };
+        continue;
+      }
+      return this.#outcome(pool, lease, leasedAt, result);
+    }
+  }
+
+  #outcome(pool: FunctionPool, lease: Lease, leasedAt: number, result: InvokeResult): InvocationOutcome {
     const { instance } = lease;
-    const leasedAt = performance.now();
-    const deadline = Date.now() + version.limits.timeoutMs + (lease.created ? this.#options.startupTimeoutMs : 0);
-    const result = await instance.handle.invoke(request, body, deadline, clientGone);
     pool.observe(performance.now() - leasedAt, result.wallMs, lease.created);
     const metrics = { cpuMs: result.cpuMs, wallMs: result.wallMs, cold: result.cold ?? lease.created };
     // An open invocation (streamed body, waitUntil work) keeps its instance until it is over.
@@ -91,8 +112,9 @@ export class Scheduler {
 
   #release(pool: FunctionPool, instance: Instance, gone: boolean): void {
     if (gone) this.#forget(instance);
-    if (pool.retired && !gone) this.#destroy(instance);
-    else pool.release(instance, gone);
+    if (!pool.retired || gone) pool.release(instance, gone);
+    // A removed version's instance is destroyed once its last lease is back.
+    else if (--instance.leases === 0) this.#destroy(instance);
   }
 
   /** Keep `concurrency.minWarm` instances of `version` ready. */
@@ -117,7 +139,7 @@ export class Scheduler {
       const instance = this.#instances.get(id);
       if (!instance) continue;
       this.#forget(instance);
-      if (!instance.busy) instance.pool.remove(instance);
+      if (instance.leases === 0) instance.pool.remove(instance);
     }
   }
 
@@ -168,7 +190,7 @@ export class Scheduler {
           this.#idle.set(instance.id, instance);
         },
         taken: (instance) => this.#idle.delete(instance.id),
-      }, this.#options.queueDepth, this.#options.queueWaitMs, this.#options);
+      }, this.#options.queueDepth, this.#options.queueWaitMs, { ...this.#options, aheadDepth: this.#executorFor(version).aheadDepth ?? 1 });
       this.#pools.set(version.fnKey, pool);
     }
     return pool;
@@ -184,7 +206,7 @@ export class Scheduler {
     }
     const id = this.#nextInstanceId++;
     const handle = this.#executorFor(pool.version).create(id, pool.version);
-    const instance: Instance = { id, handle, pool, lastUsedMs: Date.now(), busy: true, heapBytes: estimate };
+    const instance: Instance = { id, handle, pool, lastUsedMs: Date.now(), leases: 1, served: false, heapBytes: estimate };
     this.#instances.set(instance.id, instance);
     this.#committedBytes += estimate;
     return instance;

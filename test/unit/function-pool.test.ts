@@ -9,7 +9,7 @@ import type { InstanceHandle } from '../../src/scheduler/executors.ts';
 
 const SCALE_OUT_DELAY_MS = 5;
 
-function makePool(max: number, eagerInstances: number, queueDepth = 10, queueWaitMs = 1000) {
+function makePool(max: number, eagerInstances: number, queueDepth = 10, queueWaitMs = 1000, aheadDepth = 1) {
   const version = {
     fnKey: 'f@1', name: 'f', version: 1, runtime: 'js', handler: null, style: 'workers', env: {}, code: '', sourceMap: undefined, files: {},
     limits: { memoryMb: 128, cpuMs: 50, timeoutMs: 1000 },
@@ -17,10 +17,10 @@ function makePool(max: number, eagerInstances: number, queueDepth = 10, queueWai
   } as FunctionVersion;
   let nextId = 1;
   const pool: FunctionPool = new FunctionPool(version, {
-    spawn: (p) => ({ id: nextId++, handle: {} as InstanceHandle, pool: p, lastUsedMs: 0, busy: true, heapBytes: 0 }) as Instance,
+    spawn: (p) => ({ id: nextId++, handle: {} as InstanceHandle, pool: p, lastUsedMs: 0, leases: 1, served: false, heapBytes: 0 }) as Instance,
     idle: () => {},
     taken: () => {},
-  }, queueDepth, queueWaitMs, { eagerInstances, scaleOutDelayMs: SCALE_OUT_DELAY_MS });
+  }, queueDepth, queueWaitMs, { eagerInstances, scaleOutDelayMs: SCALE_OUT_DELAY_MS, aheadDepth });
   return pool;
 }
 
@@ -42,7 +42,7 @@ describe('function pool', () => {
     const first = (await settle(pool.acquire())).instance;
     pool.release(first, false);
     const again = await settle(pool.acquire());
-    expect(again).toEqual({ instance: first, created: false });
+    expect(again).toEqual({ instance: first, created: false, ahead: false });
     expect(pool.size).toBe(1);
   });
 
@@ -69,7 +69,7 @@ describe('function pool', () => {
     expect(pool.size).toBe(1);
     pool.release(first, false);
     await sleep(0);
-    expect(served).toEqual({ instance: first, created: false });
+    expect(served).toEqual({ instance: first, created: false, ahead: false });
   });
 
   it('before any lease is observed, a burst waits for the instances there are, and scales out only after 50 ms', async () => {
@@ -82,7 +82,7 @@ describe('function pool', () => {
     expect(pool.size).toBe(1);
     // The instance comes back (its lease not observed): the first waiter takes it.
     pool.release(first, false);
-    expect(await waiting[0]).toEqual({ instance: first, created: false });
+    expect(await waiting[0]).toEqual({ instance: first, created: false, ahead: false });
     // The others get new instances once they have waited 50 ms.
     const rest = await Promise.all(waiting.slice(1));
     expect(rest.every((lease) => lease.created)).toBe(true);
@@ -124,5 +124,119 @@ describe('function pool', () => {
     expect(() => pool.acquire()).toThrow(expect.objectContaining({ code: 'TOO_MANY_REQUESTS' }));
     pool.rejectQueued(Object.assign(new Error('closing'), { code: 'NOT_READY' }) as never);
     await expect(queued).rejects.toMatchObject({ code: 'NOT_READY' });
+  });
+
+  describe('dispatch ahead', () => {
+    /** A pool whose one instance has served a short invocation that mostly waited on its host. */
+    async function saturatedShortPool(aheadDepth = 4, max = 1) {
+      const pool = makePool(max, 1, 10, 1000, aheadDepth);
+      const instance = (await settle(pool.acquire())).instance;
+      pool.observe(10, 0.1);
+      pool.release(instance, false);
+      expect((await settle(pool.acquire())).instance).toBe(instance);
+      return { pool, instance };
+    }
+
+    it('gives a busy warm instance more invocations while short runs wait on a saturated host', async () => {
+      const { pool, instance } = await saturatedShortPool();
+      const lease = pool.acquire();
+      expect(lease).toEqual({ instance, created: false, ahead: true });
+      expect(instance.leases).toBe(2);
+    });
+
+    it('never holds more than aheadDepth invocations on one instance: the next request waits', async () => {
+      const { pool, instance } = await saturatedShortPool(3);
+      pool.acquire();
+      pool.acquire();
+      expect(instance.leases).toBe(3);
+      const waiting = pool.acquire();
+      expect(waiting).toBeInstanceOf(Promise);
+      expect(pool.queued).toBe(1);
+      pool.release(instance, false);
+      expect(await waiting).toEqual({ instance, created: false, ahead: true });
+      expect(instance.leases).toBe(3);
+    });
+
+    it('spreads invocations dispatched ahead over the least loaded instances', async () => {
+      const pool = makePool(2, 2, 10, 1000, 4);
+      const a = (await settle(pool.acquire())).instance;
+      const b = (await settle(pool.acquire())).instance;
+      pool.observe(10, 0.1);
+      pool.release(a, false);
+      pool.release(b, false);
+      await settle(pool.acquire());
+      await settle(pool.acquire());
+      const picked = [pool.acquire(), pool.acquire()].map((lease) => (lease as Lease).instance);
+      expect(new Set(picked)).toEqual(new Set([a, b]));
+      expect([a.leases, b.leases]).toEqual([2, 2]);
+    });
+
+    it('does not dispatch ahead while the function runs long: a waiter scales out instead', async () => {
+      const pool = makePool(10, 1, 10, 1000, 4);
+      const first = (await settle(pool.acquire())).instance;
+      pool.observe(300, 290);
+      pool.release(first, false);
+      await settle(pool.acquire());
+      const lease = await settle(pool.acquire());
+      expect(lease.ahead).toBe(false);
+      expect(lease.created).toBe(true);
+    });
+
+    it('does not dispatch ahead to an instance that has not served an invocation yet', async () => {
+      const pool = makePool(1, 1, 10, 1000, 4);
+      const cold = (await settle(pool.acquire())).instance;
+      pool.observe(10, 0.1);
+      expect(pool.acquire()).toBeInstanceOf(Promise);
+      expect(cold.leases).toBe(1);
+    });
+
+    it('a retry (handed back unstarted) gets a free instance only, first in the queue, even a full one', async () => {
+      const pool = makePool(1, 1, 1, 1000, 4);
+      const instance = (await settle(pool.acquire())).instance;
+      pool.observe(10, 0.1);
+      pool.release(instance, false);
+      await settle(pool.acquire());
+      for (let i = 0; i < 3; i++) expect(pool.acquire()).toMatchObject({ ahead: true });
+      const queued = pool.acquire();
+      expect(() => pool.acquire()).toThrow(expect.objectContaining({ code: 'TOO_MANY_REQUESTS' }));
+      let retried: Lease | undefined;
+      void settle(pool.acquire(true)).then((lease) => (retried = lease));
+      expect(pool.queued).toBe(2);
+      // A busy instance takes the next ordinary waiter ahead, not the retry.
+      pool.release(instance, false);
+      expect(await queued).toEqual({ instance, created: false, ahead: true });
+      for (let i = 0; i < 3; i++) pool.release(instance, false);
+      await sleep(0);
+      expect(retried).toBeUndefined();
+      // Free at last: the retry has it to itself.
+      pool.release(instance, false);
+      await sleep(0);
+      expect(retried).toEqual({ instance, created: false, ahead: false });
+    });
+
+    it('does not dispatch ahead with aheadDepth 1', async () => {
+      const single = await saturatedShortPool(1);
+      expect(single.pool.acquire()).toBeInstanceOf(Promise);
+    });
+
+    it('an instance goes idle only when its last lease is back', async () => {
+      const { pool, instance } = await saturatedShortPool();
+      pool.acquire();
+      pool.release(instance, false);
+      expect(pool.idle).toEqual([]);
+      pool.release(instance, false);
+      expect(pool.idle).toEqual([instance]);
+      expect(instance.leases).toBe(0);
+    });
+
+    it('a lease that comes back after its instance was disposed does not revive it', async () => {
+      const { pool, instance } = await saturatedShortPool();
+      pool.acquire();
+      pool.release(instance, true); // the running invocation killed the isolate
+      expect(pool.size).toBe(0);
+      pool.release(instance, false); // the one held behind it, handed back unstarted
+      expect(pool.idle).toEqual([]);
+      expect(pool.size).toBe(0);
+    });
   });
 });
