@@ -27,7 +27,7 @@ export interface Executor {
 
 /**
  * Invocations a sandbox host holds per instance when the scheduler dispatches ahead: 4 made
- * a saturated hello world ~1.6x faster than 1 (bench/README.md). A held one starts within
+ * a saturated hello world 1.6-1.8x faster than 1 (bench/README.md). A held one starts within
  * about (4 - 1) x AHEAD_WAIT_MS or is handed back, well inside the gateway's grace for a
  * host that stopped answering.
  */
