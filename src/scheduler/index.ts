@@ -90,16 +90,20 @@ export class Scheduler {
 
   #outcome(pool: FunctionPool, lease: Lease, leasedAt: number, result: InvokeResult): InvocationOutcome {
     const { instance } = lease;
-    pool.observe(performance.now() - leasedAt, result.wallMs, lease.created);
     const metrics = { cpuMs: result.cpuMs, wallMs: result.wallMs, cold: result.cold ?? lease.created };
-    // An open invocation (streamed body, waitUntil work) keeps its instance until it is over.
+    // An open invocation (streamed body, waitUntil work) keeps its instance until it is over,
+    // and is observed then: all that time the instance was running the function.
     const finished = result.kind !== 'failure' && result.finished
       ? result.finished.then((end) => {
+        pool.observe(performance.now() - leasedAt, end.wallMs, lease.created);
         this.#release(pool, instance, end.disposed);
         return { code: end.code, metrics: { cpuMs: end.cpuMs, wallMs: end.wallMs, cold: metrics.cold } };
       })
       : undefined;
-    if (!finished) this.#release(pool, instance, result.kind === 'failure' && result.disposed);
+    if (!finished) {
+      pool.observe(performance.now() - leasedAt, result.wallMs, lease.created);
+      this.#release(pool, instance, result.kind === 'failure' && result.disposed);
+    }
     switch (result.kind) {
       case 'response':
         return { kind: 'response', status: result.status, headers: result.headers, body: result.body, bodyStream: result.bodyStream, metrics, finished };

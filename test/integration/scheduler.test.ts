@@ -167,3 +167,29 @@ describe('isolation between functions', () => {
     expect([v1.count, v2.count]).toEqual([1, 1]);
   });
 });
+
+describe('scaling evidence', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startTestServer({ sandboxHosts: 1 });
+  });
+  afterAll(async () => server?.close());
+
+  it('a function that answers at once but keeps its instance busy with waitUntil work scales out like one that runs that long', async () => {
+    const source = `export default {
+      fetch(request: Request, env: unknown, ctx: { waitUntil(p: Promise<unknown>): void }): Response {
+        ctx.waitUntil(new Promise((r) => setTimeout(r, 500)));
+        return new Response('ok');
+      },
+    };`;
+    await server.deploy('lingering', source, { concurrency: { max: 8 } });
+    // Its leases are observed when the waitUntil work is over, not when the response is out.
+    expect((await server.fn('lingering')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 600));
+    const burst = await Promise.all(Array.from({ length: 8 }, () => server.fn('lingering')));
+    expect(burst.map((r) => r.status)).toEqual(Array(8).fill(200));
+    // One sandbox host: four instances come without waiting, the other four only from the
+    // evidence that the instances are busy running the function (not waiting on the host).
+    expect(server.atoll.context.scheduler.stats().instances).toBe(8);
+  });
+});
