@@ -91,6 +91,8 @@ export class HostInstance {
   readonly spec: InstanceSpec;
   readonly #env: InstanceEnvironment;
   #guest: GuestIsolate | undefined;
+  /** The module has run its top level (or failed to): invocations may start. */
+  #loaded = false;
   #mapper: StackMapper | undefined;
   #failure: { code: ErrorCode; message: string; cpuMs: number; wallMs: number } | undefined;
   #current: Invocation | undefined;
@@ -174,6 +176,7 @@ export class HostInstance {
         cpuMs: verdict ? verdict.isolateCpuMs - startCpuMs : guest.isDisposed ? Number.NaN : guest.cpuMs - startCpuMs,
         wallMs: performance.now() - startWallMs,
       });
+      this.#loaded = true;
       if (verdict || guest.isDisposed || thrown) {
         const { code: failure, message } = classifyDeath(verdict, thrown, guest, 'start-up');
         this.#log('error', `instance failed to start: ${message}`);
@@ -191,7 +194,10 @@ export class HostInstance {
 
   invoke(message: InvokeMessage, body: ArrayBuffer | undefined): void {
     const held: Held = { message, body, cancelled: false };
-    if (this.#current || this.#held.length > 0 || (!this.#guest && !this.#failure)) {
+    // Until the module has loaded, an invocation waits: its guest is set as soon as the load
+    // is asked for, but the load can be deferred (a watchdog pause), and an invocation
+    // started meanwhile would be charged the module's top level against its CPU limit.
+    if (this.#current || this.#held.length > 0 || (!this.#loaded && !this.#failure)) {
       if (this.#held.length >= MAX_HELD) {
         this.#env.send(failure(message.id, 'WORKER_CRASHED', 'instance is busy', false, true));
         return;
@@ -205,7 +211,7 @@ export class HostInstance {
 
   /** Start the next held invocation, if the instance is free (the host calls it after `startSoon`). */
   startNext(): void {
-    if (this.#current || this.#gone || this.#inGuest || !this.#guest) return;
+    if (this.#current || this.#gone || this.#inGuest || !this.#loaded) return;
     const next = this.#held.shift();
     if (!next) return;
     this.#start(next);

@@ -363,6 +363,17 @@ export class Watchdog {
     guest.slot = -1;
   }
 
+  /** End the loop and dispose the watchdog's isolate. A host never does (its watchdog runs until the process ends); tests do. */
+  async stop(): Promise<void> {
+    await this.#pausing;
+    const { ctl } = this.#views;
+    Atomics.store(ctl, CTL_STOP, 1);
+    Atomics.store(ctl, CTL_WAKE, 0);
+    Atomics.notify(ctl, CTL_WAKE);
+    await this.#loop;
+    this.#isolate.dispose();
+  }
+
   /** Run `fn` now if the watchdog is running, else as soon as it runs again. */
   whenRunning(fn: () => void): void {
     if (this.#pausing === undefined) fn();
