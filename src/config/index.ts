@@ -31,6 +31,8 @@ export interface ServerOptions {
   queueWaitMs?: number;
   /** How long a request waits for a busy instance before the pool grows for it. */
   scaleOutDelayMs?: number;
+  /** Invocations a saturated instance may hold, the running one included (dispatch ahead); 1 turns it off. */
+  dispatchAhead?: number;
   /** Memory all instances may use together before idle ones are evicted; default half the machine's. */
   memoryBudgetMb?: number;
   /** `HOST[:PORT]` entries (each may be a comma list) that outbound fetch may reach although they are barred. */
@@ -61,6 +63,7 @@ export interface ServerConfig {
   readonly idleMs: number;
   readonly queueDepth: number;
   readonly scaleOutDelayMs: number;
+  readonly dispatchAhead: number;
   /**
    * Instances a pool adds without waiting, per sandbox host. A few requests in flight per
    * host let each message to it carry several, which costs far less than one round trip
@@ -96,6 +99,7 @@ const schema = z.strictObject({
   spareIsolates: z.number().int().min(0).max(64),
   idleMs: z.number().int().min(100),
   scaleOutDelayMs: z.number().int().min(0).max(10_000),
+  dispatchAhead: z.number().int().min(1).max(64),
   memoryBudgetMb: z.number().int().min(1),
   queueDepth: z.number().int().min(0).max(100_000),
   queueWaitMs: z.number().int().min(1).max(600_000),
@@ -121,6 +125,8 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     spareIsolates: options.spareIsolates ?? fromEnv('ATOLL_SPARE_ISOLATES') ?? 2,
     idleMs: options.idleMs ?? fromEnv('ATOLL_IDLE_MS') ?? DEFAULT_IDLE_MS,
     scaleOutDelayMs: options.scaleOutDelayMs ?? fromEnv('ATOLL_SCALE_OUT_DELAY_MS') ?? 2,
+    // 4: a saturated hello world 1.6-1.8x faster than 1 (bench/README.md, hello-http).
+    dispatchAhead: options.dispatchAhead ?? fromEnv('ATOLL_DISPATCH_AHEAD') ?? 4,
     memoryBudgetMb: options.memoryBudgetMb ?? fromEnv('ATOLL_MEMORY_BUDGET_MB') ?? Math.floor(totalmem() / 2 / 1024 / 1024),
     queueDepth: options.queueDepth ?? fromEnv('ATOLL_QUEUE_DEPTH') ?? DEFAULT_QUEUE_DEPTH,
     queueWaitMs: options.queueWaitMs ?? fromEnv('ATOLL_QUEUE_WAIT_MS') ?? DEFAULT_QUEUE_WAIT_MS,

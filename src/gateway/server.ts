@@ -71,7 +71,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
     onLogs: (records) => meter.logs(records),
     onInstancesLost: (ids) => scheduler?.onInstancesLost(ids),
   });
-  scheduler = new Scheduler({ isolates: isolateExecutor(hosts), workers }, {
+  scheduler = new Scheduler({ isolates: isolateExecutor(hosts, config.dispatchAhead), workers }, {
     idleMs: config.idleMs,
     queueDepth: config.queueDepth,
     queueWaitMs: config.queueWaitMs,

@@ -26,17 +26,14 @@ export interface Executor {
 }
 
 /**
- * Invocations a sandbox host holds per instance when the scheduler dispatches ahead: 4 made
- * a saturated hello world 1.6-1.8x faster than 1 (bench/README.md). A held one starts within
- * about (4 - 1) x AHEAD_WAIT_MS or is handed back, well inside the gateway's grace for a
- * host that stopped answering.
+ * The sandbox hosts as an executor: each instance goes to the host with the fewest.
+ * `aheadDepth`: invocations a host holds per instance when the scheduler dispatches ahead
+ * (ServerConfig.dispatchAhead). A held one starts within about (depth - 1) x AHEAD_WAIT_MS
+ * or is handed back, well inside the gateway's grace for a host that stopped answering.
  */
-const ISOLATE_AHEAD_DEPTH = 4;
-
-/** The sandbox hosts as an executor: each instance goes to the host with the fewest. */
-export function isolateExecutor(hosts: HostPool): Executor {
+export function isolateExecutor(hosts: HostPool, aheadDepth = 1): Executor {
   return {
-    aheadDepth: ISOLATE_AHEAD_DEPTH,
+    aheadDepth,
     create(instanceId, version) {
       const host = hosts.pick();
       host.define(version.fnKey, `${version.name}.js`, version.code, version.sourceMap);
