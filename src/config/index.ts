@@ -99,7 +99,8 @@ const schema = z.strictObject({
   spareIsolates: z.number().int().min(0).max(64),
   idleMs: z.number().int().min(100),
   scaleOutDelayMs: z.number().int().min(0).max(10_000),
-  dispatchAhead: z.number().int().min(1).max(64),
+  // A host holds at most 16 invocations per instance (host-instance.ts, MAX_HELD).
+  dispatchAhead: z.number().int().min(1).max(16),
   memoryBudgetMb: z.number().int().min(1),
   queueDepth: z.number().int().min(0).max(100_000),
   queueWaitMs: z.number().int().min(1).max(600_000),

@@ -37,7 +37,7 @@ export interface InstanceEnvironment {
   startSoon(instance: HostInstance): void;
 }
 
-/** An invocation waiting for the instance: for its isolate to boot, or for the invocations before it. */
+/** An invocation waiting for the instance: for its module to load, or for the invocations before it. */
 interface Held {
   message: InvokeMessage;
   body: ArrayBuffer | undefined;
@@ -83,7 +83,7 @@ const LAZY_MODULE_BUDGET_MS = 250;
 /** Idle isolates with more heap than this are not compacted (a full collection of it would stall the host). */
 const COMPACT_MAX_HEAP_BYTES = 16 * 1024 * 1024;
 const COMPACT_AFTER_GROWTH_BYTES = 512 * 1024;
-/** Invocations an instance holds at most; the gateway dispatches fewer ahead (executors.ts). */
+/** Invocations an instance holds at most (ServerConfig.dispatchAhead is capped at it). */
 const MAX_HELD = 16;
 
 export class HostInstance {

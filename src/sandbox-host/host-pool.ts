@@ -115,7 +115,12 @@ export class SandboxHost {
       this.#alive = false;
       this.#readyHandlers.markFailed(new Error(`sandbox host exited during start (code ${code}, signal ${signal})`));
       this.#onExit(this);
-      const failAll = () => this.#failAll('WORKER_CRASHED', `the sandbox host exited (code ${code}, signal ${signal})`);
+      let failed = false;
+      const failAll = () => {
+        if (failed) return;
+        failed = true;
+        this.#failAll('WORKER_CRASHED', `the sandbox host exited (code ${code}, signal ${signal})`);
+      };
       // What the host wrote before it died is still in the socket: read it all first, so
       // #failAll knows which invocations had finished (the socket closes at its end).
       if (socketClosed) failAll();
@@ -231,10 +236,11 @@ export class SandboxHost {
     const pending = [...this.#pending.entries()];
     this.#pending.clear();
     const now = performance.now();
-    const mayHaveStarted = new Set(Array.from(this.#open.values(), (o) => o.instanceId));
+    // Instances whose one invocation that may have started is already accounted for.
+    const running = new Set(Array.from(this.#open.values(), (o) => o.instanceId));
     for (const [id, p] of pending) {
-      const notStarted = mayHaveStarted.has(p.instanceId);
-      mayHaveStarted.add(p.instanceId);
+      const notStarted = running.has(p.instanceId);
+      running.add(p.instanceId);
       p.resolve({ id, kind: 'failure', code, message: notStarted ? 'handed back unstarted' : message, cpuMs: notStarted ? 0 : Number.NaN, wallMs: now - p.sentAt, disposed: true, notStarted });
     }
     const open = [...this.#open.entries()];
