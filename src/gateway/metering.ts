@@ -39,7 +39,9 @@ export class Meter {
   /** One finished invocation: its record for the registry, and the Prometheus counters. */
   record(record: Omit<InvocationRecord, 'billedMs'>): void {
     // A host that died reports its CPU time as unknown (NaN); the registry's columns are
-    // NOT NULL, and one such row would fail the whole batch it is written with.
+    // NOT NULL, and one such row would fail the whole batch it is written with. Never
+    // negative either: prom-client's counter throws on a negative increment, and metering
+    // must never fail a request.
     const cpuMs = Number.isFinite(record.cpuMs) ? Math.max(0, record.cpuMs) : 0;
     const wallMs = Number.isFinite(record.wallMs) ? Math.max(0, record.wallMs) : 0;
     this.#invocations.push({ ...record, cpuMs, wallMs, billedMs: this.billedMs(wallMs) });

@@ -54,8 +54,7 @@ export class Metrics {
   observe(fn: string, outcome: string, wallMs: number, cpuMs: number, cold: boolean): void {
     this.invocations.inc({ function: fn, outcome });
     this.duration.observe(wallMs / 1000);
-    // A counter throws on a negative increment; metering must never fail a request.
-    if (Number.isFinite(cpuMs) && cpuMs > 0) this.cpu.inc({ function: fn }, cpuMs / 1000);
+    if (Number.isFinite(cpuMs)) this.cpu.inc({ function: fn }, cpuMs / 1000);
     if (cold) this.coldStarts.inc({ function: fn });
   }
 }

@@ -203,7 +203,7 @@ export class HostInstance {
         return;
       }
       this.#held.push(held);
-      if (this.#current) this.#heldTimer ??= setTimeout(this.#checkHeld, AHEAD_WAIT_MS);
+      this.#watchHeld();
       return;
     }
     this.#start(held);
@@ -215,6 +215,11 @@ export class HostInstance {
     const next = this.#held.shift();
     if (!next) return;
     this.#start(next);
+  }
+
+  /** Arm #checkHeld while invocations wait behind a running one. */
+  #watchHeld(): void {
+    if (this.#held.length > 0 && this.#current) this.#heldTimer ??= setTimeout(this.#checkHeld, AHEAD_WAIT_MS);
   }
 
   /**
@@ -303,7 +308,7 @@ export class HostInstance {
     this.#deferredTimers = [];
     for (const id of deferred) this.#fireTimer(id);
     if (held.cancelled) this.cancel(message.id);
-    if (this.#held.length > 0 && this.#current) this.#heldTimer ??= setTimeout(this.#checkHeld, AHEAD_WAIT_MS);
+    this.#watchHeld();
   }
 
   /** Every entry into guest code goes through here: watchdog armed, death classified. */

@@ -194,7 +194,12 @@ export class FunctionPool {
 
   #aheadHelps(): boolean {
     if (this.#tuning.aheadDepth <= 1 || this.#leaseMs === 0 || this.#coldEvidence || this.#runMs > AHEAD_MAX_RUN_MS) return false;
-    return this.#runMs < this.#leaseMs * BUSY_RUNNING_SHARE;
+    return !this.#leasesMostlyRunning();
+  }
+
+  /** The observed leases are mostly spent running the function, not waiting on its host. */
+  #leasesMostlyRunning(): boolean {
+    return this.#runMs >= this.#leaseMs * BUSY_RUNNING_SHARE;
   }
 
   /**
@@ -208,7 +213,7 @@ export class FunctionPool {
   #scaleOutHelps(waitedMs: number): boolean {
     if (this.all.size < this.#tuning.eagerInstances) return true;
     if (this.#leaseMs === 0) return waitedMs >= UNOBSERVED_SCALE_OUT_MS;
-    return this.#runMs >= this.#leaseMs * BUSY_RUNNING_SHARE;
+    return this.#leasesMostlyRunning();
   }
 
   /**
