@@ -75,6 +75,17 @@ interface ResponseStream {
 
 /** Slack between the host's own wall timer and the watchdog's, so the timer wins when the guest is idle. */
 const WATCHDOG_WALL_SLACK_MS = 50;
+
+/**
+ * The CPU time of a run the watchdog killed. The watchdog reads the isolate's clock when it
+ * strikes, but the guest runs on until V8 acts on the termination, and a disposed isolate's
+ * clock can no longer be read: the host thread's own clock over the entry measures that part.
+ * The larger of the two is recorded (the first also covers the run's earlier entries).
+ */
+function cpuAtKill(verdict: Kill, startCpuMs: number, entryCpu: NodeJS.CpuUsage): number {
+  const entry = process.threadCpuUsage(entryCpu);
+  return Math.max(verdict.isolateCpuMs - startCpuMs, (entry.user + entry.system) / 1000);
+}
 const MAX_TIMERS = 10_000;
 /** Host operations one invocation may have in flight: each holds copies of its arguments in the host. */
 const MAX_PENDING_OPS = 256;
@@ -159,6 +170,7 @@ export class HostInstance {
       let thrown: unknown;
       let result;
       this.#inGuest = true;
+      const entryCpu = process.threadCpuUsage();
       try {
         result = guest.load(code, filename, { ...this.spec.env }, {
           name: this.spec.name,
@@ -173,7 +185,7 @@ export class HostInstance {
       this.#leaveGuest();
       // What a failed start-up cost is charged to the invocation that waited for it.
       const cost = () => ({
-        cpuMs: verdict ? verdict.isolateCpuMs - startCpuMs : guest.isDisposed ? Number.NaN : guest.cpuMs - startCpuMs,
+        cpuMs: verdict ? cpuAtKill(verdict, startCpuMs, entryCpu) : guest.isDisposed ? Number.NaN : guest.cpuMs - startCpuMs,
         wallMs: performance.now() - startWallMs,
       });
       this.#loaded = true;
@@ -328,6 +340,7 @@ export class HostInstance {
       watchdog.arm(guest, cpuLimitMs, invocation.deadlineMs + WATCHDOG_WALL_SLACK_MS);
       let thrown: unknown;
       this.#inGuest = true;
+      const entryCpu = process.threadCpuUsage();
       try {
         fn(guest);
       } catch (error) {
@@ -345,7 +358,7 @@ export class HostInstance {
       if (this.#current !== invocation) return; // finished during the call
       if (verdict || guest.isDisposed || thrown !== undefined) {
         const { code, message } = classifyDeath(verdict, thrown, guest, 'invocation');
-        const cpuMs = verdict ? verdict.isolateCpuMs - invocation.startCpuMs : undefined;
+        const cpuMs = verdict ? cpuAtKill(verdict, invocation.startCpuMs, entryCpu) : undefined;
         this.#finishFailure(invocation, code, message, true, cpuMs);
       }
     });

@@ -29,4 +29,26 @@ describe('CPU limit precision', () => {
     }
     await expectSurvives(server, pid);
   });
+
+  // V8 optimises a hot function on a background thread. While that job was pending, a loop
+  // in the same function, still interpreted, did not see the watchdog's termination for
+  // about a second (V8's tier-up budget), so the host's reaper replaced the whole host.
+  // Sandbox hosts run with --no-concurrent-recompilation (host-pool.ts).
+  it('a runaway loop in a function V8 is optimising (warmed up, then spinning) is stopped at its limit', async () => {
+    const source = `
+      let calls = 0;
+      function work(spin) { calls++; if (spin) { for (;;) {} } return "ok " + calls; }
+      export default { async fetch(request) { const n = Number(request.headers.get('x-warm')); for (let i = 0; i < n; i++) work(false); work(true); } }`;
+    await deployOk(server, 'warm-spin', source, { limits: { cpuMs: 50 } });
+    const requestIds: string[] = [];
+    for (const warm of [500, 1000, 2000, 3000, 5000, 10000, 20000, 50000]) {
+      const body = await expectError(await server.fn('warm-spin', { headers: { 'x-warm': String(warm) } }), 503, 'CPU_LIMIT_EXCEEDED');
+      requestIds.push(body.error.requestId);
+    }
+    const logs = await server.api('GET', '/functions/warm-spin/logs');
+    const records = logs.body.invocations.filter((r: { requestId: string }) => requestIds.includes(r.requestId));
+    expect(records).toHaveLength(requestIds.length);
+    for (const record of records) expect(record.cpuMs, JSON.stringify(record)).toBeLessThanOrEqual(75);
+    await expectSurvives(server, pid);
+  });
 });
