@@ -82,8 +82,34 @@ function isLowerAlnum(c: number): boolean {
 }
 
 /**
+ * A host that the WHATWG IPv4 parser reads back as itself: four decimal parts of 0-255
+ * without leading zeros, as a server sees it in `Host: 127.0.0.1:8787`. Other numeric hosts
+ * (octal or hex parts, fewer parts, values to wrap) are rewritten or refused by the parser.
+ */
+function isCanonicalIpv4(s: string, start: number, end: number): boolean {
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = start; i <= end; i++) {
+    const c = i === end ? DOT : StringPrototypeCharCodeAt(s, i);
+    if (c === DOT) {
+      if (digits === 0 || ++parts > 4) return false;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) return false;
+    if (digits === 1 && value === 0) return false; // a leading zero: octal
+    value = value * 10 + (c - 0x30);
+    if (value > 255) return false;
+    digits++;
+  }
+  return parts === 4;
+}
+
+/**
  * The href of an http(s) URL that the WHATWG parser would serialise unchanged, or null
- * when it might change anything (uppercase, IP addresses, punycode, default or padded
+ * when it might change anything (uppercase, non-canonical IPv4 or IPv6 addresses, punycode, default or padded
  * ports, dot segments, characters it percent-encodes, backslashes, credentials...). Such
  * input, the common case on a server, needs no parsing at all; the rest goes to whatwg-url.
  */
@@ -117,7 +143,7 @@ export function plainHttpHref(s: string): string | null {
     break;
   }
   if (i === labelStart) return null; // empty host or trailing dot
-  if (lastLabelNumeric || StringPrototypeSlice(s, labelStart, labelStart + 2) === '0x') return null;
+  if (lastLabelNumeric ? !isCanonicalIpv4(s, hostStart, i) : StringPrototypeSlice(s, labelStart, labelStart + 2) === '0x') return null;
   const host = StringPrototypeSlice(s, hostStart, i);
   if (StringPrototypeSlice(host, 0, 4) === 'xn--' || StringPrototypeIndexOf(host, '.xn--') >= 0) return null;
   let end = i;

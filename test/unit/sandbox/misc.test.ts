@@ -3,6 +3,7 @@ import { structuredClone } from '../../../sandbox/src/web/structured-clone.ts';
 import { formatLog, inspect } from '../../../sandbox/src/web/inspect.ts';
 import { Headers } from '../../../sandbox/src/web/headers.ts';
 import { URL, URLSearchParams } from '../../../sandbox/src/web/url-classes.ts';
+import { plainHttpHref } from '../../../sandbox/src/web/url.ts';
 
 
 // @ts-expect-error plain CommonJS shim
@@ -92,6 +93,8 @@ describe('URL host processing', () => {
       ['/x?y#z', 'http://a.b:81/p/q'], ['//c.d/e', 'http://a.b/'], ['x', 'http://a.b/p/q'], ['/./x', 'http://a.b/'], ['?z', 'http://a.b/p'],
       ['http://c.d/e', 'http://a.b/'], [' /x', 'http://a.b/'], ['data:text/plain,hi'], ['blob:http://a.b/uuid'], ['ws://a.b/c'],
       ['file:///etc/passwd'], ['non-special://h/p?q#f'], ['http://[::1]:8080/x'],
+      ['http://127.0.0.1:8787/fn/x?a=1'], ['http://0.0.0.0/'], ['http://255.255.255.255/'], ['http://1.2.3.04/'], ['http://01.2.3.4/'],
+      ['http://1.2.3/'], ['http://1.2.0x3.4/'], ['http://4294967295/'], ['http://1.2.3.4.5.b/'], ['/x?y', 'http://1.2.3.4:81/p'],
     ];
     for (const [input, base] of cases) {
       const ours = base === undefined ? new URL(input) : new URL(input, base);
@@ -100,10 +103,18 @@ describe('URL host processing', () => {
       expect(String(ours)).toBe(node.href);
       expect(ours.searchParams.toString()).toBe(node.searchParams.toString());
     }
-    for (const [input, base] of [['http://a b/'], ['x'], ['/x', 'nope'], ['http://a.b:99999/'], ['http://[::1/'], ['/x', 'mailto:x']] as [string, string?][]) {
+    for (const [input, base] of [['http://a b/'], ['x'], ['/x', 'nope'], ['http://a.b:99999/'], ['http://[::1/'], ['/x', 'mailto:x'], ['http://256.1.1.1/'], ['http://1.2.3.4.5/'], ['http://a.1.2.3/']] as [string, string?][]) {
       expect(() => (base === undefined ? new URL(input) : new URL(input, base))).toThrow(TypeError);
       expect(URL.canParse(input, base)).toBe(false);
       expect(URL.parse(input, base)).toBe(null);
+    }
+  });
+  it('URL: a canonical IPv4 host, as in Host: 127.0.0.1:8787, takes the fast path; others go to whatwg-url', () => {
+    for (const plain of ['http://127.0.0.1:8787/fn/x?a=1', 'http://0.0.0.0/', 'https://255.255.255.255/p', 'http://10.0.0.1']) {
+      expect(plainHttpHref(plain), plain).not.toBeNull();
+    }
+    for (const other of ['http://1.2.3.04/', 'http://01.2.3.4/', 'http://1.2.3/', 'http://256.1.1.1/', 'http://1.2.3.4.5/', 'http://a.1.2.3/', 'http://1.2.0x3.4/', 'http://4294967295/']) {
+      expect(plainHttpHref(other), other).toBeNull();
     }
   });
   it('URL: setters and searchParams stay in step, on plain and whatwg-url-backed URLs', () => {
