@@ -89,12 +89,7 @@ export class SandboxHost {
     this.#options = options;
     this.#onExit = onExit;
     // The program comes in on stdin. --expose-gc: for GuestIsolate.compact; guests never see it.
-    // --no-concurrent-recompilation: while V8 optimised a hot function on a background thread,
-    // a loop still interpreted in it did not act on the watchdog's termination for up to ~2 s
-    // (isolated-vm's own timeout neither), so a warmed-up function that then spun stalled its
-    // whole host. Optimising on the host's thread costs the same CPU, charged to the isolate
-    // it is for (test/security/cpu-limit-precision.test.ts).
-    this.#child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', '--no-concurrent-recompilation', '--input-type=module', '-'], {
+    this.#child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', '--input-type=module', '-'], {
       stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
       // Hosts run hostile code: they get no secret of the gateway's (ATOLL_ADMIN_TOKEN above all).
       env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? 'UTC', NODE_OPTIONS: process.env.ATOLL_HOST_NODE_OPTIONS ?? '' },

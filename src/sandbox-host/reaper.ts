@@ -5,6 +5,11 @@
  * collection. The reaper is a plain worker thread that watches the watchdog's slots:
  * a slot killed long ago and never acknowledged by the main thread means the main thread
  * is stuck, and the host kills itself so the gateway replaces it.
+ *
+ * Long ago means more than V8 can take to act on a termination it did receive: a loop V8
+ * is still interpreting checks for it only when its tier-up budget runs out, and V8 sets
+ * that budget to ~2^30 while it optimises the function on a background thread, or always
+ * for a function of over 60 KB of bytecode. Measured here: up to ~2 s.
  */
 import { Worker } from 'node:worker_threads';
 import { CTL_HIGH, SLOT_KILLED_CPU, SLOT_KILLED_WALL, watchdogOffsets, type WatchdogMemory } from './watchdog-memory.ts';
@@ -30,7 +35,7 @@ setInterval(() => {
 `;
 
 /** Start the reaper thread over a watchdog's shared memory. */
-export function startReaper(memory: WatchdogMemory, graceMs = 1000): Worker {
+export function startReaper(memory: WatchdogMemory, graceMs = 4000): Worker {
   const worker = new Worker(REAPER_SOURCE, {
     eval: true,
     workerData: {
