@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BENCH = fileURLToPath(new URL('./', import.meta.url));
-const ORDER = ['hello-http', 'web-platform', 'streaming', 'cold-start', 'density', 'limit-precision', 'python-workers'];
+const ORDER = ['hello-http', 'web-platform', 'noisy-neighbour', 'streaming', 'cold-start', 'density', 'limit-precision', 'python-workers'];
 
 if (!existsSync(`${BENCH}node_modules/workerd`) || !existsSync(`${BENCH}node_modules/autocannon`)) {
   console.error('bench dependencies are missing: run `npm install --prefix bench` first (see bench/README.md)');
