@@ -115,6 +115,9 @@ export class SandboxHost {
       this.#alive = false;
       this.#readyHandlers.markFailed(new Error(`sandbox host exited during start (code ${code}, signal ${signal})`));
       this.#onExit(this);
+      // Its instances are gone now, not when its socket has drained: until the scheduler
+      // forgets them it would hand their idle ones to requests, each a wasted try.
+      this.#reportLost();
       let failed = false;
       const failAll = () => {
         if (failed) return;
@@ -252,6 +255,10 @@ export class SandboxHost {
     // A dead host answers no stats request: settle them empty rather than leave them hanging.
     for (const waiter of this.#statsWaiters.values()) waiter({ instances: 0, spares: 0, heapBytes: 0, rssBytes: 0, perInstance: [] });
     this.#statsWaiters.clear();
+    this.#reportLost();
+  }
+
+  #reportLost(): void {
     const lost = [...this.#instances];
     this.#instances.clear();
     this.instanceCount = 0;

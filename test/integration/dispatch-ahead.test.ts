@@ -107,6 +107,42 @@ describe('dispatch ahead: a sandbox host holding invocations for one instance', 
   });
 });
 
+describe('a sandbox host that dies', () => {
+  it('has its instances forgotten by the scheduler as soon as it is known dead, not once its socket has drained', async () => {
+    // The host starts a process that keeps its end of the socket open for 3 s after the host
+    // is gone, so the gateway sees the exit long before the socket closes.
+    const keepSocket = "--import=data:text/javascript,import{spawn}from'node:child_process';spawn('sleep',['3'],{stdio:['ignore','ignore','ignore',3]}).unref();";
+    const saved = process.env.ATOLL_HOST_NODE_OPTIONS;
+    process.env.ATOLL_HOST_NODE_OPTIONS = keepSocket;
+    try {
+      server = await startTestServer({ sandboxHosts: 1 });
+    } finally {
+      if (saved === undefined) delete process.env.ATOLL_HOST_NODE_OPTIONS;
+      else process.env.ATOLL_HOST_NODE_OPTIONS = saved;
+    }
+    await server.deploy('orphaned', WORKLOAD);
+    // Three instances, idle once these are answered.
+    await Promise.all([1, 2, 3].map(() => server!.fn('orphaned?wait=100')));
+    const { scheduler, hosts } = server.atoll.context;
+    expect(scheduler.stats().instances).toBe(3);
+    const host = hosts.hosts[0]!;
+    process.kill(host.pid!, 'SIGKILL');
+    // Checked in the same turn as the exit is seen: a request arriving then must not be
+    // handed an idle instance of the dead host (each would be a retry wasted on it).
+    const forgotten = await new Promise<number>((resolve) => {
+      const poll = setInterval(() => {
+        if (host.alive) return;
+        clearInterval(poll);
+        resolve(scheduler.stats().instances);
+      }, 0);
+    });
+    expect(forgotten).toBe(0);
+    // Requests meanwhile get instances on the new host, none a dead one's.
+    const answers = await Promise.all([1, 2, 3, 4].map(() => server!.fn('orphaned')));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+  });
+});
+
 describe('dispatch ahead over HTTP', () => {
   /** Sequential warm requests: the pool learns that runs are short next to their leases. */
   async function warm(s: Server, name: string): Promise<void> {
