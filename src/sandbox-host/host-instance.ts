@@ -75,6 +75,16 @@ interface ResponseStream {
 
 /** Slack between the host's own wall timer and the watchdog's, so the timer wins when the guest is idle. */
 const WATCHDOG_WALL_SLACK_MS = 50;
+const MAX_TIMERS = 10_000;
+/** Host operations one invocation may have in flight: each holds copies of its arguments in the host. */
+const MAX_PENDING_OPS = 256;
+/** CPU a lazy module of the runtime may take to evaluate, not counted against the invocation. */
+const LAZY_MODULE_BUDGET_MS = 250;
+/** Idle isolates with more heap than this are not compacted (a full collection of it would stall the host). */
+const COMPACT_MAX_HEAP_BYTES = 16 * 1024 * 1024;
+const COMPACT_AFTER_GROWTH_BYTES = 512 * 1024;
+/** Invocations an instance holds at most (ServerConfig.dispatchAhead is capped at it). */
+const MAX_HELD = 16;
 
 /**
  * The CPU time of a run the watchdog killed. The watchdog reads the isolate's clock when it
@@ -86,16 +96,6 @@ function cpuAtKill(verdict: Kill, startCpuMs: number, entryCpu: NodeJS.CpuUsage)
   const entry = process.threadCpuUsage(entryCpu);
   return Math.max(verdict.isolateCpuMs - startCpuMs, (entry.user + entry.system) / 1000);
 }
-const MAX_TIMERS = 10_000;
-/** Host operations one invocation may have in flight: each holds copies of its arguments in the host. */
-const MAX_PENDING_OPS = 256;
-/** CPU a lazy module of the runtime may take to evaluate, not counted against the invocation. */
-const LAZY_MODULE_BUDGET_MS = 250;
-/** Idle isolates with more heap than this are not compacted (a full collection of it would stall the host). */
-const COMPACT_MAX_HEAP_BYTES = 16 * 1024 * 1024;
-const COMPACT_AFTER_GROWTH_BYTES = 512 * 1024;
-/** Invocations an instance holds at most (ServerConfig.dispatchAhead is capped at it). */
-const MAX_HELD = 16;
 
 export class HostInstance {
   readonly id: number;

@@ -109,9 +109,10 @@ function isCanonicalIpv4(s: string, start: number, end: number): boolean {
 
 /**
  * The href of an http(s) URL that the WHATWG parser would serialise unchanged, or null
- * when it might change anything (uppercase, non-canonical IPv4 or IPv6 addresses, punycode, default or padded
- * ports, dot segments, characters it percent-encodes, backslashes, credentials...). Such
- * input, the common case on a server, needs no parsing at all; the rest goes to whatwg-url.
+ * when it might change anything (uppercase, IPv6 and non-canonical IPv4 addresses,
+ * punycode, default or padded ports, dot segments, characters it percent-encodes,
+ * backslashes, credentials...). Such input, the common case on a server, needs no parsing
+ * at all; the rest goes to whatwg-url.
  */
 export function plainHttpHref(s: string): string | null {
   const n = s.length;
