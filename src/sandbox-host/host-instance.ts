@@ -90,11 +90,15 @@ const MAX_HELD = 16;
  * The CPU time of a run the watchdog killed. The watchdog reads the isolate's clock when it
  * strikes, but the guest runs on until V8 acts on the termination, and a disposed isolate's
  * clock can no longer be read: the host thread's own clock over the entry measures that part.
- * The larger of the two is recorded (the first also covers the run's earlier entries).
+ * The larger of the two is recorded (the first also covers the run's earlier entries), and
+ * `lateMs` is how far the second went past the first (at least: earlier entries count in
+ * the first only).
  */
-function cpuAtKill(verdict: Kill, startCpuMs: number, entryCpu: NodeJS.CpuUsage): number {
+function cpuAtKill(verdict: Kill, startCpuMs: number, entryCpu: NodeJS.CpuUsage): { cpuMs: number; lateMs: number } {
   const entry = process.threadCpuUsage(entryCpu);
-  return Math.max(verdict.isolateCpuMs - startCpuMs, (entry.user + entry.system) / 1000);
+  const entryMs = (entry.user + entry.system) / 1000;
+  const atKill = verdict.isolateCpuMs - startCpuMs;
+  return { cpuMs: Math.max(atKill, entryMs), lateMs: Math.max(0, entryMs - atKill) };
 }
 
 export class HostInstance {
@@ -185,7 +189,7 @@ export class HostInstance {
       this.#leaveGuest();
       // What a failed start-up cost is charged to the invocation that waited for it.
       const cost = () => ({
-        cpuMs: verdict ? cpuAtKill(verdict, startCpuMs, entryCpu) : guest.isDisposed ? Number.NaN : guest.cpuMs - startCpuMs,
+        cpuMs: verdict ? cpuAtKill(verdict, startCpuMs, entryCpu).cpuMs : guest.isDisposed ? Number.NaN : guest.cpuMs - startCpuMs,
         wallMs: performance.now() - startWallMs,
       });
       this.#loaded = true;
@@ -358,8 +362,8 @@ export class HostInstance {
       if (this.#current !== invocation) return; // finished during the call
       if (verdict || guest.isDisposed || thrown !== undefined) {
         const { code, message } = classifyDeath(verdict, thrown, guest, 'invocation');
-        const cpuMs = verdict ? cpuAtKill(verdict, invocation.startCpuMs, entryCpu) : undefined;
-        this.#finishFailure(invocation, code, message, true, cpuMs);
+        const kill = verdict ? cpuAtKill(verdict, invocation.startCpuMs, entryCpu) : undefined;
+        this.#finishFailure(invocation, code, message, true, kill?.cpuMs, kill?.lateMs);
       }
     });
   }
@@ -461,7 +465,7 @@ export class HostInstance {
     if (stream) invocation.stream = { credit: 0, ended: false };
   }
 
-  #finishFailure(invocation: Invocation, code: ErrorCode, message: string, dispose: boolean, knownCpuMs?: number): void {
+  #finishFailure(invocation: Invocation, code: ErrorCode, message: string, dispose: boolean, knownCpuMs?: number, lateMs?: number): void {
     const guest = this.#guest;
     // A disposed isolate's CPU time cannot be read; the watchdog recorded it when it struck.
     const cpuMs = knownCpuMs ?? (guest && !guest.isDisposed ? guest.cpuMs - invocation.startCpuMs : Number.NaN);
@@ -477,10 +481,10 @@ export class HostInstance {
         invocation.stream.ended = true;
         this.#env.end({ id, error: code });
       }
-      this.#env.finished({ id, code, cpuMs, wallMs, disposed: dispose });
+      this.#env.finished({ id, code, cpuMs, wallMs, disposed: dispose, lateMs });
       return;
     }
-    this.#env.send({ id, kind: 'failure', code, message, cpuMs, wallMs, cold, disposed: dispose });
+    this.#env.send({ id, kind: 'failure', code, message, cpuMs, wallMs, cold, disposed: dispose, lateMs });
   }
 
   #lazyStart(): void {

@@ -432,10 +432,21 @@ export class HostPool {
     }));
   }
 
-  /** The host with the fewest instances: spreads a function's instances across hosts. */
-  pick(): SandboxHost {
+  /**
+   * The host with the fewest instances: spreads a function's instances across hosts. With
+   * `quarantine`, the quarantine host instead, started on first need: one more host, kept
+   * for functions whose runaway loops V8 stopped late (Scheduler, LATE_KILL_MS), so that the
+   * seconds they can hold a host's thread are only their own and each other's.
+   */
+  pick(quarantine = false): SandboxHost {
+    const regular = this.#options.hosts;
+    if (quarantine) {
+      if (!this.#closed && !this.hosts[regular]) this.hosts[regular] = this.#spawn(regular);
+      return this.hosts[regular]!;
+    }
     let best = this.hosts[0]!;
-    for (const host of this.hosts) {
+    for (let i = 1; i < regular; i++) {
+      const host = this.hosts[i]!;
       if (host.alive && (!best.alive || host.instanceCount < best.instanceCount)) best = host;
     }
     return best;

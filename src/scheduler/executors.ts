@@ -17,8 +17,12 @@ export interface InstanceHandle {
 export interface Executor {
   /** Invocations one instance may hold, the running one included, for FunctionPool's dispatch ahead; 1 when absent. */
   readonly aheadDepth?: number;
-  /** Start a new instance of `version` (code is sent or written as needed). */
-  create(instanceId: number, version: FunctionVersion): InstanceHandle;
+  /**
+   * Start a new instance of `version` (code is sent or written as needed). `quarantined`:
+   * the version's runaway loops were stopped late; keep it away from other tenants if the
+   * executor can.
+   */
+  create(instanceId: number, version: FunctionVersion, quarantined: boolean): InstanceHandle;
   /** No instance of `fnKey` is left: drop its code. */
   undefine(fnKey: string): void;
   /** Memory each live instance really uses, for the memory budget. */
@@ -34,8 +38,8 @@ export interface Executor {
 export function isolateExecutor(hosts: HostPool, aheadDepth = 1): Executor {
   return {
     aheadDepth,
-    create(instanceId, version) {
-      const host = hosts.pick();
+    create(instanceId, version, quarantined) {
+      const host = hosts.pick(quarantined);
       host.define(version.fnKey, `${version.name}.js`, version.code, version.sourceMap);
       host.create({ instanceId, fnKey: version.fnKey, name: version.name, version: version.version, limits: version.limits, env: { ...version.env } });
       return {

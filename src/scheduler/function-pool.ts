@@ -19,6 +19,8 @@ export interface Instance {
   /** It has finished an invocation: booted, warm, fit to be dispatched ahead to. */
   served: boolean;
   heapBytes: number;
+  /** Made after its pool was quarantined (placed apart from other tenants). */
+  quarantined: boolean;
 }
 
 export interface Lease {
@@ -68,6 +70,8 @@ export class FunctionPool {
   version: FunctionVersion;
   /** Set when the version was removed: instances are destroyed as they come back. */
   retired = false;
+  /** A run of this version was stopped late (Scheduler, LATE_KILL_MS): new instances go to the quarantine. */
+  quarantined = false;
   readonly #hooks: PoolHooks;
   readonly #queueDepth: number;
   readonly #queueWaitMs: number;

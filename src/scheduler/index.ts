@@ -37,6 +37,14 @@ export interface SchedulerOptions {
  */
 const MAX_ATTEMPTS = 3;
 
+/**
+ * A killed run that goes on for more CPU ms than this before V8 stops it (README, Limits)
+ * has its version quarantined. An ordinary kill lands within a few ms; one that V8 delays
+ * while it optimises the looping function takes ~0.2-2 s, all that time holding its host's
+ * thread and so every other tenant's invocations on that host.
+ */
+const LATE_KILL_MS = 100;
+
 /** The executors by kind of runtime. */
 export interface Executors {
   isolates: Executor;
@@ -95,12 +103,14 @@ export class Scheduler {
     // and is observed then: all that time the instance was running the function.
     const finished = result.kind !== 'failure' && result.finished
       ? result.finished.then((end) => {
+        this.#checkLateKill(pool, end.lateMs);
         pool.observe(performance.now() - leasedAt, end.wallMs, lease.created);
         this.#release(pool, instance, end.disposed);
         return { code: end.code, metrics: { cpuMs: end.cpuMs, wallMs: end.wallMs, cold: metrics.cold } };
       })
       : undefined;
     if (!finished) {
+      if (result.kind === 'failure') this.#checkLateKill(pool, result.lateMs);
       pool.observe(performance.now() - leasedAt, result.wallMs, lease.created);
       this.#release(pool, instance, result.kind === 'failure' && result.disposed);
     }
@@ -115,10 +125,26 @@ export class Scheduler {
   }
 
   #release(pool: FunctionPool, instance: Instance, gone: boolean): void {
+    // A quarantined version's instances left among other tenants are disposed as they come back.
+    if (!gone && pool.quarantined && !instance.quarantined) {
+      instance.handle.destroy();
+      gone = true;
+    }
     if (gone) this.#forget(instance);
     if (!pool.retired || gone) pool.release(instance, gone);
     // A removed version's instance is destroyed once its last lease is back.
     else if (--instance.leases === 0) this.#destroy(instance);
+  }
+
+  /**
+   * A run of `pool`'s version went on `lateMs` past its kill: from now on its instances are
+   * made in quarantine (Executor.create), and its idle ones elsewhere are disposed.
+   */
+  #checkLateKill(pool: FunctionPool, lateMs: number | undefined): void {
+    if (pool.quarantined || lateMs === undefined || !(lateMs > LATE_KILL_MS)) return;
+    pool.quarantined = true;
+    process.stderr.write(`atoll: ${pool.version.fnKey} kept running ${Math.round(lateMs)} ms after its CPU limit was enforced; its instances move to the quarantine host\n`);
+    for (const instance of [...pool.idle]) if (!instance.quarantined) this.#destroy(instance);
   }
 
   /** Keep `concurrency.minWarm` instances of `version` ready. */
@@ -209,8 +235,9 @@ export class Scheduler {
       this.#destroy(victim.value);
     }
     const id = this.#nextInstanceId++;
-    const handle = this.#executorFor(pool.version).create(id, pool.version);
-    const instance: Instance = { id, handle, pool, lastUsedMs: Date.now(), leases: 1, served: false, heapBytes: estimate };
+    const quarantined = pool.quarantined;
+    const handle = this.#executorFor(pool.version).create(id, pool.version, quarantined);
+    const instance: Instance = { id, handle, pool, lastUsedMs: Date.now(), leases: 1, served: false, heapBytes: estimate, quarantined };
     this.#instances.set(instance.id, instance);
     this.#committedBytes += estimate;
     return instance;
