@@ -440,9 +440,9 @@ export class HostPool {
    */
   pick(quarantine = false): SandboxHost {
     const regular = this.#options.hosts;
-    if (quarantine) {
-      if (!this.#closed && !this.hosts[regular]) this.hosts[regular] = this.#spawn(regular);
-      return this.hosts[regular]!;
+    if (quarantine && !this.#closed) {
+      this.hosts[regular] ??= this.#spawn(regular);
+      return this.hosts[regular];
     }
     let best = this.hosts[0]!;
     for (let i = 1; i < regular; i++) {

@@ -52,8 +52,9 @@ export interface InvokeMessage {
  * What an invocation came to. Body: the response body, for `kind: 'response'`.
  * `open`: the invocation goes on after this result (a streamed body, whose chunks follow
  * as Chunk frames and an End frame, or `ctx.waitUntil` work); a Finished frame ends it.
+ * `lateMs`, after a watchdog kill: CPU ms the run went on using before V8 stopped it
+ * (README, Limits).
  */
-/** `lateMs`, after a watchdog kill: CPU ms the run went on using before V8 stopped it (README, Limits). */
 export type ResultMessage =
   | { id: number; kind: 'response'; status: number; headers: [string, string][]; stream?: boolean; open?: boolean; cpuMs: number; wallMs: number; cold: boolean; disposed?: false }
   | { id: number; kind: 'result'; payload: string; open?: boolean; cpuMs: number; wallMs: number; cold: boolean; disposed?: false }
