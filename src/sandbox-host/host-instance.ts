@@ -467,7 +467,7 @@ export class HostInstance {
 
   #finishFailure(invocation: Invocation, code: ErrorCode, message: string, dispose: boolean, knownCpuMs?: number, lateMs?: number): void {
     const guest = this.#guest;
-    // A disposed isolate's CPU time cannot be read; the watchdog recorded it when it struck.
+    // A disposed isolate's CPU time cannot be read: a kill's is measured (cpuAtKill).
     const cpuMs = knownCpuMs ?? (guest && !guest.isDisposed ? guest.cpuMs - invocation.startCpuMs : Number.NaN);
     const wallMs = performance.now() - invocation.startWallMs;
     const cold = this.#cold;

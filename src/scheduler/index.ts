@@ -143,7 +143,7 @@ export class Scheduler {
   #checkLateKill(pool: FunctionPool, lateMs: number | undefined): void {
     if (pool.quarantined || lateMs === undefined || !(lateMs > LATE_KILL_MS)) return;
     pool.quarantined = true;
-    process.stderr.write(`atoll: ${pool.version.fnKey} kept running ${Math.round(lateMs)} ms after its CPU limit was enforced; its instances move to the quarantine host\n`);
+    process.stderr.write(`atoll: ${pool.version.fnKey} ran on for ${Math.round(lateMs)} ms of CPU after the watchdog killed it; its instances move to the quarantine host\n`);
     for (const instance of [...pool.idle]) if (!instance.quarantined) this.#destroy(instance);
   }
 
