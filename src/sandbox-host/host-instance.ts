@@ -90,15 +90,11 @@ const MAX_HELD = 16;
  * The CPU time of a run the watchdog killed. The watchdog reads the isolate's clock when it
  * strikes, but the guest runs on until V8 acts on the termination, and a disposed isolate's
  * clock can no longer be read: the host thread's own clock over the entry measures that part.
- * The larger of the two is recorded (the first also covers the run's earlier entries), and
- * `lateMs` is how far the second went past the first (at least: earlier entries count in
- * the first only).
+ * The larger of the two is recorded (the first also covers the run's earlier entries).
  */
-function cpuAtKill(verdict: Kill, startCpuMs: number, entryCpu: NodeJS.CpuUsage): { cpuMs: number; lateMs: number } {
+function cpuAtKill(verdict: Kill, startCpuMs: number, entryCpu: NodeJS.CpuUsage): number {
   const entry = process.threadCpuUsage(entryCpu);
-  const entryMs = (entry.user + entry.system) / 1000;
-  const atKill = verdict.isolateCpuMs - startCpuMs;
-  return { cpuMs: Math.max(atKill, entryMs), lateMs: Math.max(0, entryMs - atKill) };
+  return Math.max(verdict.isolateCpuMs - startCpuMs, (entry.user + entry.system) / 1000);
 }
 
 export class HostInstance {
@@ -189,7 +185,7 @@ export class HostInstance {
       this.#leaveGuest();
       // What a failed start-up cost is charged to the invocation that waited for it.
       const cost = () => ({
-        cpuMs: verdict ? cpuAtKill(verdict, startCpuMs, entryCpu).cpuMs : guest.isDisposed ? Number.NaN : guest.cpuMs - startCpuMs,
+        cpuMs: verdict ? cpuAtKill(verdict, startCpuMs, entryCpu) : guest.isDisposed ? Number.NaN : guest.cpuMs - startCpuMs,
         wallMs: performance.now() - startWallMs,
       });
       this.#loaded = true;
@@ -362,8 +358,8 @@ export class HostInstance {
       if (this.#current !== invocation) return; // finished during the call
       if (verdict || guest.isDisposed || thrown !== undefined) {
         const { code, message } = classifyDeath(verdict, thrown, guest, 'invocation');
-        const kill = verdict ? cpuAtKill(verdict, invocation.startCpuMs, entryCpu) : undefined;
-        this.#finishFailure(invocation, code, message, true, kill?.cpuMs, kill?.lateMs);
+        const cpuMs = verdict ? cpuAtKill(verdict, invocation.startCpuMs, entryCpu) : undefined;
+        this.#finishFailure(invocation, code, message, true, cpuMs);
       }
     });
   }
@@ -465,7 +461,7 @@ export class HostInstance {
     if (stream) invocation.stream = { credit: 0, ended: false };
   }
 
-  #finishFailure(invocation: Invocation, code: ErrorCode, message: string, dispose: boolean, knownCpuMs?: number, lateMs?: number): void {
+  #finishFailure(invocation: Invocation, code: ErrorCode, message: string, dispose: boolean, knownCpuMs?: number): void {
     const guest = this.#guest;
     // A disposed isolate's CPU time cannot be read: a kill's is measured (cpuAtKill).
     const cpuMs = knownCpuMs ?? (guest && !guest.isDisposed ? guest.cpuMs - invocation.startCpuMs : Number.NaN);
@@ -481,10 +477,10 @@ export class HostInstance {
         invocation.stream.ended = true;
         this.#env.end({ id, error: code });
       }
-      this.#env.finished({ id, code, cpuMs, wallMs, disposed: dispose, lateMs });
+      this.#env.finished({ id, code, cpuMs, wallMs, disposed: dispose });
       return;
     }
-    this.#env.send({ id, kind: 'failure', code, message, cpuMs, wallMs, cold, disposed: dispose, lateMs });
+    this.#env.send({ id, kind: 'failure', code, message, cpuMs, wallMs, cold, disposed: dispose });
   }
 
   #lazyStart(): void {

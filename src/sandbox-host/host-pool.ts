@@ -435,8 +435,8 @@ export class HostPool {
   /**
    * The host with the fewest instances: spreads a function's instances across hosts. With
    * `quarantine`, the quarantine host instead, started on first need: one more host, kept
-   * for functions whose runaway loops V8 stopped late (Scheduler, LATE_KILL_MS), so that the
-   * seconds they can hold a host's thread are only their own and each other's.
+   * for functions whose runs went far past their CPU limit (Scheduler, OVERRUN_MS), so that
+   * the seconds they can hold a host's thread are only their own and each other's.
    */
   pick(quarantine = false): SandboxHost {
     const regular = this.#options.hosts;

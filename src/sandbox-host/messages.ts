@@ -52,13 +52,11 @@ export interface InvokeMessage {
  * What an invocation came to. Body: the response body, for `kind: 'response'`.
  * `open`: the invocation goes on after this result (a streamed body, whose chunks follow
  * as Chunk frames and an End frame, or `ctx.waitUntil` work); a Finished frame ends it.
- * `lateMs`, after a watchdog kill: CPU ms the run went on using before V8 stopped it
- * (README, Limits).
  */
 export type ResultMessage =
   | { id: number; kind: 'response'; status: number; headers: [string, string][]; stream?: boolean; open?: boolean; cpuMs: number; wallMs: number; cold: boolean; disposed?: false }
   | { id: number; kind: 'result'; payload: string; open?: boolean; cpuMs: number; wallMs: number; cold: boolean; disposed?: false }
-  | { id: number; kind: 'failure'; code: ErrorCode; message: string; cpuMs: number; wallMs: number; cold?: boolean; disposed: boolean; notStarted?: boolean; lateMs?: number };
+  | { id: number; kind: 'failure'; code: ErrorCode; message: string; cpuMs: number; wallMs: number; cold?: boolean; disposed: boolean; notStarted?: boolean };
 
 /** The end of a streamed body. `error` (an error code or the stream's error) when it did not complete. */
 export interface EndMessage {
@@ -73,8 +71,6 @@ export interface FinishedMessage {
   cpuMs: number;
   wallMs: number;
   disposed: boolean;
-  /** After a watchdog kill: CPU ms the run went on using before V8 stopped it (README, Limits). */
-  lateMs?: number;
 }
 
 export interface LogRecord {

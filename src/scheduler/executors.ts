@@ -19,8 +19,8 @@ export interface Executor {
   readonly aheadDepth?: number;
   /**
    * Start a new instance of `version` (code is sent or written as needed). `quarantined`:
-   * the version's runaway loops were stopped late; keep it away from other tenants if the
-   * executor can.
+   * a run of the version went far past its CPU limit; keep it away from other tenants if
+   * the executor can.
    */
   create(instanceId: number, version: FunctionVersion, quarantined: boolean): InstanceHandle;
   /** No instance of `fnKey` is left: drop its code. */

@@ -70,7 +70,7 @@ export class FunctionPool {
   version: FunctionVersion;
   /** Set when the version was removed: instances are destroyed as they come back. */
   retired = false;
-  /** A run of this version was stopped late (Scheduler, LATE_KILL_MS): new instances go to the quarantine. */
+  /** A run of this version went far past its CPU limit (Scheduler, OVERRUN_MS): new instances go to the quarantine. */
   quarantined = false;
   readonly #hooks: PoolHooks;
   readonly #queueDepth: number;

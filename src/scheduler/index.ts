@@ -38,12 +38,14 @@ export interface SchedulerOptions {
 const MAX_ATTEMPTS = 3;
 
 /**
- * A killed run that goes on for more CPU ms than this before V8 stops it (README, Limits)
- * has its version quarantined. An ordinary kill lands within a few ms; one that V8 delays
- * while it optimises the looping function takes ~0.2-2 s, all that time holding its host's
- * thread and so every other tenant's invocations on that host.
+ * A run killed for CPU that used more than this beyond its function's CPU limit has its
+ * version quarantined. An ordinary kill lands within a few ms of the limit. Two kinds go far
+ * past it, all that time holding their host's thread and so every other tenant's
+ * invocations on that host: a loop V8 stops late while it optimises the function (~0.2-2 s,
+ * README, Limits), and a module top level that spends the start-up budget (1 s), which every
+ * new instance of it does again.
  */
-const LATE_KILL_MS = 100;
+const OVERRUN_MS = 100;
 
 /** The executors by kind of runtime. */
 export interface Executors {
@@ -103,14 +105,14 @@ export class Scheduler {
     // and is observed then: all that time the instance was running the function.
     const finished = result.kind !== 'failure' && result.finished
       ? result.finished.then((end) => {
-        this.#checkLateKill(pool, end.lateMs);
+        this.#checkOverrun(pool, end.code, end.cpuMs);
         pool.observe(performance.now() - leasedAt, end.wallMs, lease.created);
         this.#release(pool, instance, end.disposed);
         return { code: end.code, metrics: { cpuMs: end.cpuMs, wallMs: end.wallMs, cold: metrics.cold } };
       })
       : undefined;
     if (!finished) {
-      if (result.kind === 'failure') this.#checkLateKill(pool, result.lateMs);
+      if (result.kind === 'failure') this.#checkOverrun(pool, result.code, result.cpuMs);
       pool.observe(performance.now() - leasedAt, result.wallMs, lease.created);
       this.#release(pool, instance, result.kind === 'failure' && result.disposed);
     }
@@ -137,13 +139,14 @@ export class Scheduler {
   }
 
   /**
-   * A run of `pool`'s version went on `lateMs` past its kill: from now on its instances are
-   * made in quarantine (Executor.create), and its idle ones elsewhere are disposed.
+   * A run of `pool`'s version killed for CPU went OVERRUN_MS past its limit: from now on its
+   * instances are made in quarantine (Executor.create), and its idle ones elsewhere are disposed.
    */
-  #checkLateKill(pool: FunctionPool, lateMs: number | undefined): void {
-    if (pool.quarantined || lateMs === undefined || !(lateMs > LATE_KILL_MS)) return;
+  #checkOverrun(pool: FunctionPool, code: string, cpuMs: number): void {
+    const limitMs = pool.version.limits.cpuMs;
+    if (pool.quarantined || code !== 'CPU_LIMIT_EXCEEDED' || !(cpuMs > limitMs + OVERRUN_MS)) return;
     pool.quarantined = true;
-    process.stderr.write(`atoll: ${pool.version.fnKey} ran on for ${Math.round(lateMs)} ms of CPU after the watchdog killed it; its instances move to the quarantine host\n`);
+    process.stderr.write(`atoll: ${pool.version.fnKey} used ${Math.round(cpuMs)} ms of CPU against a limit of ${limitMs} ms before it was stopped; its instances move to the quarantine host\n`);
     for (const instance of [...pool.idle]) if (!instance.quarantined) this.#destroy(instance);
   }
 

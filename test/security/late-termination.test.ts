@@ -1,9 +1,12 @@
 /**
- * A loop V8 is still interpreting checks for termination only when its tier-up budget runs
- * out, and V8 sets that budget to ~2^30 while it optimises the function: a function warmed
- * up and then made to spin keeps its sandbox host's thread for ~0.5-2 s after the watchdog's
- * kill (README, Limits). A tenant could hold the hosts it shares with others that way, over
- * and over; after one such late kill its instances are made on a quarantine host instead.
+ * Runs that hold their sandbox host's thread far past their CPU limit, over and over:
+ * - a loop V8 is still interpreting checks for termination only when its tier-up budget runs
+ *   out, and V8 sets that budget to ~2^30 while it optimises the function: a function warmed
+ *   up and then made to spin keeps its host's thread for ~0.2-2 s after the watchdog's kill
+ *   (README, Limits);
+ * - a module top level that spins spends the start-up budget (1 s) in every new instance.
+ * A tenant could hold the hosts it shares with others that way; after one such run its
+ * instances are made on a quarantine host instead (Scheduler, OVERRUN_MS).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../helpers/server.ts';
@@ -59,6 +62,27 @@ describe('late termination', () => {
     expect(instancesOn((h) => h.pid === quarantinePid)).toBe(1);
     expect(instancesOn((h) => h.pid !== quarantinePid)).toBe(1);
     expect((await server.fn('victim')).status).toBe(200);
+    await expectSurvives(server, pid);
+  });
+});
+
+describe('start-up budget spent at every start', () => {
+  let server: ServerProcess;
+  let pid: number;
+  beforeAll(async () => {
+    ({ server, pid } = await startAttackServer());
+  });
+  afterAll(async () => server?.close());
+
+  it('a function whose module top level spins (each new instance burns the 1 s start-up budget) is moved to the quarantine host', async () => {
+    await deployOk(server, 'spin-at-start', 'for (;;) {}\nexport default { fetch: () => new Response("never") };');
+    const regularPids = (await server.api('GET', '/server')).body.sandboxPids as number[];
+    await expectError(await server.fn('spin-at-start'), 503, 'CPU_LIMIT_EXCEEDED');
+    // The next instance is made on the quarantine host, which starts for it.
+    await expectError(await server.fn('spin-at-start'), 503, 'CPU_LIMIT_EXCEEDED');
+    const pids = (await server.api('GET', '/server')).body.sandboxPids as number[];
+    expect(pids.length).toBe(regularPids.length + 1);
+    expect(pids.filter((p) => regularPids.includes(p))).toEqual(regularPids);
     await expectSurvives(server, pid);
   });
 });
