@@ -4,7 +4,7 @@
  * least recently used idle instances. Instances run on an executor chosen by the
  * version's runtime: isolates on the sandbox hosts for `js`, worker processes otherwise.
  */
-import { AtollError } from '../errors/index.ts';
+import { AtollError, type ErrorCode } from '../errors/index.ts';
 import type { GuestRequest, InvokeResult } from '../sandbox-host/index.ts';
 import type { Executor } from './executors.ts';
 import { FunctionPool, type Instance, type Lease } from './function-pool.ts';
@@ -142,7 +142,7 @@ export class Scheduler {
    * A run of `pool`'s version killed for CPU went OVERRUN_MS past its limit: from now on its
    * instances are made in quarantine (Executor.create), and its idle ones elsewhere are disposed.
    */
-  #checkOverrun(pool: FunctionPool, code: string, cpuMs: number): void {
+  #checkOverrun(pool: FunctionPool, code: ErrorCode | 'OK', cpuMs: number): void {
     const limitMs = pool.version.limits.cpuMs;
     if (pool.quarantined || code !== 'CPU_LIMIT_EXCEEDED' || !(cpuMs > limitMs + OVERRUN_MS)) return;
     pool.quarantined = true;
