@@ -1,9 +1,9 @@
 /**
  * Metering: one record per invocation (wall, CPU and billed time, cold or warm, outcome)
  * and the functions' console lines, batched and written to the registry a few times a
- * second so the hot path only pushes onto an array.
+ * second so the hot path only appends to a batch (held in typed arrays: see InvocationBatch).
  */
-import type { InvocationRecord, LogLine, Registry } from '../registry/index.ts';
+import { InvocationBatch, type InvocationRecord, type LogLine, type Registry } from '../registry/index.ts';
 import { MAX_LOG_LINE_BYTES } from '../limits/index.ts';
 import type { LogRecord } from '../sandbox-host/index.ts';
 import type { InvocationEnd } from '../scheduler/index.ts';
@@ -15,7 +15,7 @@ const MAX_BATCH = 5000;
 export class Meter {
   readonly #registry: Registry;
   readonly #billingGranularityMs: number;
-  #invocations: InvocationRecord[] = [];
+  #invocations = new InvocationBatch();
   #logs: LogLine[] = [];
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> = Promise.resolve();
@@ -44,7 +44,7 @@ export class Meter {
     // must never fail a request.
     const cpuMs = Number.isFinite(record.cpuMs) ? Math.max(0, record.cpuMs) : 0;
     const wallMs = Number.isFinite(record.wallMs) ? Math.max(0, record.wallMs) : 0;
-    this.#invocations.push({ ...record, cpuMs, wallMs, billedMs: this.billedMs(wallMs) });
+    this.#invocations.add({ ...record, cpuMs, wallMs, billedMs: this.billedMs(wallMs) });
     this.#metrics.observe(record.function, record.outcome, wallMs, cpuMs, record.cold);
     if (this.#invocations.length >= MAX_BATCH) void this.flush();
   }
@@ -73,12 +73,13 @@ export class Meter {
     if (this.#invocations.length === 0 && this.#logs.length === 0) return this.#flushing;
     const invocations = this.#invocations;
     const logs = this.#logs;
-    this.#invocations = [];
+    // Sized for as many as the last batch held, so it rarely grows.
+    this.#invocations = new InvocationBatch(invocations.length);
     this.#logs = [];
     this.#flushing = this.#flushing.then(async () => {
       try {
         if (logs.length) await this.#registry.appendLogs(logs);
-        if (invocations.length) await this.#registry.appendInvocations(invocations);
+        await this.#registry.appendInvocations(invocations);
       } catch (error) {
         process.stderr.write(`atoll: could not write ${invocations.length} invocation records and ${logs.length} log lines: ${String(error)}\n`);
       }

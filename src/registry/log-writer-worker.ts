@@ -3,6 +3,7 @@
  * log-writer.ts). Messages are handled one at a time, in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { InvocationBatch } from './invocation-batch.ts';
 import { LogStore } from './logs.ts';
 import type { LogWriterRequest } from './log-writer.ts';
 
@@ -12,7 +13,7 @@ parentPort!.on('message', (request: LogWriterRequest) => {
   try {
     switch (request.op) {
       case 'invocations':
-        store.appendInvocations(request.records);
+        store.appendInvocations(InvocationBatch.records(request.columns));
         break;
       case 'logs':
         store.appendLogs(request.lines);

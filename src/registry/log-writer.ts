@@ -5,11 +5,12 @@
  * thread would stall every request in flight. Reads stay on the caller's connection
  * (WAL lets them run beside the writer).
  */
-import { Worker } from 'node:worker_threads';
-import type { InvocationRecord, LogLine, LogRetention } from './types.ts';
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { InvocationBatch, InvocationColumns } from './invocation-batch.ts';
+import type { LogLine, LogRetention } from './types.ts';
 
 export type LogWriterRequest = { id: number } & (
-  | { op: 'invocations'; records: readonly InvocationRecord[] }
+  | { op: 'invocations'; columns: InvocationColumns }
   | { op: 'logs'; lines: readonly LogLine[] }
   | { op: 'remove'; name: string }
   | { op: 'prune' }
@@ -48,8 +49,10 @@ export class LogWriter {
     this.#worker.unref();
   }
 
-  appendInvocations(records: readonly InvocationRecord[]): Promise<void> {
-    return this.#call({ op: 'invocations', records });
+  /** The batch's buffers move to the thread: it cannot be used afterwards. */
+  appendInvocations(batch: InvocationBatch): Promise<void> {
+    const columns = batch.columns();
+    return this.#call({ op: 'invocations', columns }, [columns.numbers.buffer, columns.ids.buffer]);
   }
 
   appendLogs(lines: readonly LogLine[]): Promise<void> {
@@ -70,13 +73,13 @@ export class LogWriter {
     await this.#worker.terminate();
   }
 
-  #call(op: Op): Promise<void> {
+  #call(op: Op, transfer: TransferListItem[] = []): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#nextId++;
     if (this.#pending.size === 0) this.#worker.ref();
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...op, id });
+      this.#worker.postMessage({ ...op, id }, transfer);
     });
   }
 }

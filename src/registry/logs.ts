@@ -109,8 +109,7 @@ export class LogStore {
   }
 
   /** Appends a batch of invocation records in one transaction. */
-  appendInvocations(records: readonly InvocationRecord[]): void {
-    if (records.length === 0) return;
+  appendInvocations(records: Iterable<InvocationRecord>): void {
     transaction(this.db, () => {
       for (const r of records) {
         this.insertInvocation.run(

@@ -11,6 +11,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { AtollError } from '../errors/index.ts';
 import { BlobStore } from './blobs.ts';
+import { InvocationBatch } from './invocation-batch.ts';
 import { DEFAULT_LOG_RETENTION, LogStore } from './logs.ts';
 import { LogWriter } from './log-writer.ts';
 import { openDatabase, transaction } from './sqlite-util.ts';
@@ -229,9 +230,10 @@ export class SqliteRegistry implements Registry {
     return this.blobs.read(hash);
   }
 
-  async appendInvocations(records: readonly InvocationRecord[]): Promise<void> {
-    if (this.logWriter) await this.logWriter.appendInvocations(records);
-    else this.logStore.appendInvocations(records);
+  async appendInvocations(batch: InvocationBatch): Promise<void> {
+    if (batch.length === 0) return;
+    if (this.logWriter) await this.logWriter.appendInvocations(batch);
+    else this.logStore.appendInvocations(InvocationBatch.records(batch.columns()));
   }
 
   async appendLogs(lines: readonly LogLine[]): Promise<void> {

@@ -1,5 +1,6 @@
 /** The registry's contract (design.md §6): one interface, SQLite now, PostgreSQL later. */
 import type { ConcurrencyLimits, FunctionLimits } from '../limits/index.ts';
+import type { InvocationBatch } from './invocation-batch.ts';
 
 export type Runtime = 'js' | 'python3' | 'provided';
 export type FunctionStyle = 'workers' | 'lambda';
@@ -135,7 +136,7 @@ export interface Registry {
   /** A blob's bytes, verified against its hash; INTERNAL_ERROR if missing or corrupt. */
   readBlob(hash: string): Promise<Buffer>;
   /** Appends a batch of invocation records in one transaction. */
-  appendInvocations(records: readonly InvocationRecord[]): Promise<void>;
+  appendInvocations(batch: InvocationBatch): Promise<void>;
   /** Appends a batch of log lines in one transaction. */
   appendLogs(lines: readonly LogLine[]): Promise<void>;
   queryLogs(name: string, query: LogQuery): Promise<LogQueryResult>;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtollError } from '../../src/errors/index.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_FUNCTION_LIMITS } from '../../src/limits/index.ts';
 import {
-  openRegistry, sha256Hex, validateFunctionName, type LogLine, type NewVersion, type Registry,
+  InvocationBatch, openRegistry, sha256Hex, validateFunctionName, type InvocationRecord, type LogLine, type NewVersion, type Registry,
 } from '../../src/registry/index.ts';
 
 function spec(name: string, code = 'export default { fetch() { return new Response("hi") } }', extra: Partial<NewVersion> = {}): NewVersion {
@@ -252,10 +252,10 @@ describe.each([false, true])('logs (written on a worker thread: %s)', (logWriter
   it('returns log lines and invocations newest last, by time then insertion', async () => {
     await registry.appendLogs([logLine('f', 20, 'b'), logLine('f', 10, 'a'), logLine('f', 20, 'c')]);
     await registry.appendLogs([logLine('f', 30, 'd'), logLine('other', 40, 'x')]);
-    await registry.appendInvocations([
+    await registry.appendInvocations(InvocationBatch.of([
       { requestId: 'r2', function: 'f', version: 1, startTime: 200, wallMs: 3, cpuMs: 1.25, billedMs: 2, memoryMb: 128, cold: false, outcome: 'OK' },
       { requestId: 'r1', function: 'f', version: 1, startTime: 100, wallMs: 5, cpuMs: 2.5, billedMs: 3, memoryMb: 128, cold: true, outcome: 'CPU_LIMIT_EXCEEDED' },
-    ]);
+    ]));
     const result = await registry.queryLogs('f', { limit: 10 });
     expect(result.logs.map((l) => l.message)).toEqual(['a', 'b', 'c', 'd']);
     expect(result.invocations.map((i) => i.requestId)).toEqual(['r1', 'r2']);
@@ -263,6 +263,25 @@ describe.each([false, true])('logs (written on a worker thread: %s)', (logWriter
       requestId: 'r1', function: 'f', version: 1, startTime: 100, wallMs: 5, cpuMs: 2.5, billedMs: 3, memoryMb: 128,
       cold: true, outcome: 'CPU_LIMIT_EXCEEDED',
     });
+  });
+
+  it('stores a batch of invocation records that grew past its first capacity, every field intact', async () => {
+    const records: InvocationRecord[] = [];
+    for (let i = 0; i < 40; i++) {
+      records.push({
+        // Gateway ids are 32 hex digits (kept as bytes); any other id is kept as it is.
+        requestId: i % 7 === 0 ? `Upper-${i}` : (i * 7919).toString(16).padStart(32, '0'),
+        function: i % 2 ? 'f' : 'g', version: 1 + (i % 3), startTime: 1_000 + i, wallMs: i + 0.25, cpuMs: i / 8,
+        billedMs: i + 1, memoryMb: 128, cold: i % 5 === 0, outcome: i % 4 ? 'OK' : 'FUNCTION_TIMEOUT',
+      });
+    }
+    const batch = new InvocationBatch(16);
+    for (const record of records) batch.add(record);
+    await registry.appendInvocations(batch);
+    for (const fn of ['f', 'g']) {
+      const stored = (await registry.queryLogs(fn, { limit: 100 })).invocations;
+      expect(stored).toEqual(records.filter((r) => r.function === fn).slice(-3));
+    }
   });
 
   it('limits to the newest entries and filters by sinceMs', async () => {
@@ -274,9 +293,9 @@ describe.each([false, true])('logs (written on a worker thread: %s)', (logWriter
   it('keeps only the newest N entries per function', async () => {
     for (let i = 0; i < 4; i++) {
       await registry.appendLogs([logLine('f', i * 2, `m${i * 2}`), logLine('f', i * 2 + 1, `m${i * 2 + 1}`)]);
-      await registry.appendInvocations([
+      await registry.appendInvocations(InvocationBatch.of([
         { requestId: `r${i}`, function: 'f', version: 1, startTime: i, wallMs: 1, cpuMs: 1, billedMs: 1, memoryMb: 128, cold: false, outcome: 'OK' },
-      ]);
+      ]));
     }
     await registry.appendLogs([logLine('g', 1, 'other function untouched')]);
     const result = await registry.queryLogs('f', { limit: 100 });
