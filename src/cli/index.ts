@@ -1,5 +1,9 @@
 /** Entry point of the `atoll` binary (bin/atoll.js imports this module for its effect). */
-import { main } from './main.ts';
+import { relaunchWithGatewayFlags } from './gateway-flags.ts';
+
+// First, before the CLI's modules load: for `serve` this may replace the process.
+relaunchWithGatewayFlags();
+const { main } = await import('./main.ts');
 
 const io = {
   out: (line: string) => void process.stdout.write(line + '\n'),
