@@ -126,8 +126,10 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     spareIsolates: options.spareIsolates ?? fromEnv('ATOLL_SPARE_ISOLATES') ?? 2,
     idleMs: options.idleMs ?? fromEnv('ATOLL_IDLE_MS') ?? DEFAULT_IDLE_MS,
     scaleOutDelayMs: options.scaleOutDelayMs ?? fromEnv('ATOLL_SCALE_OUT_DELAY_MS') ?? 2,
-    // 4: a saturated hello world 1.6-1.8x faster than 1 (bench/README.md, hello-http).
-    dispatchAhead: options.dispatchAhead ?? fromEnv('ATOLL_DISPATCH_AHEAD') ?? 4,
+    // 16: enough that 50 connections to a saturated hello world never wait in the gateway's
+    // queue (4 instances per host x 16), where each one costs a round trip to the host:
+    // 1.4x the requests per second of 4, and 4 was 1.6-1.8x those of 1 (bench/README.md).
+    dispatchAhead: options.dispatchAhead ?? fromEnv('ATOLL_DISPATCH_AHEAD') ?? 16,
     memoryBudgetMb: options.memoryBudgetMb ?? fromEnv('ATOLL_MEMORY_BUDGET_MB') ?? Math.floor(totalmem() / 2 / 1024 / 1024),
     queueDepth: options.queueDepth ?? fromEnv('ATOLL_QUEUE_DEPTH') ?? DEFAULT_QUEUE_DEPTH,
     queueWaitMs: options.queueWaitMs ?? fromEnv('ATOLL_QUEUE_WAIT_MS') ?? DEFAULT_QUEUE_WAIT_MS,

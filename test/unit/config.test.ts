@@ -5,8 +5,8 @@ import { resolveServerConfig } from '../../src/config/index.ts';
 const base = { dataDir: '/tmp/atoll-config-test' };
 
 describe('server config: dispatch ahead', () => {
-  it('holds up to 4 invocations per saturated instance by default', () => {
-    expect(resolveServerConfig(base, {}).dispatchAhead).toBe(4);
+  it('holds up to 16 invocations per saturated instance by default', () => {
+    expect(resolveServerConfig(base, {}).dispatchAhead).toBe(16);
   });
 
   it('ATOLL_DISPATCH_AHEAD=1 turns it off; the option takes precedence', () => {
