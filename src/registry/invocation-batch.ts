@@ -3,10 +3,11 @@
  *
  * The gateway keeps each batch for up to 200 ms, about 2,000 records under load. As one
  * object and one request-id string per record, every batch outlived a few young-generation
- * collections and was promoted: the copying and the old-generation collections it caused
- * doubled the warm hello world's p99 (measured, bench/hello-http.ts: 12 → 6.5 ms without
- * the records). Here a record is 9 numbers and 16 bytes, and a batch crosses to the
- * writer thread as two transferred buffers and a short table of strings.
+ * collections and was promoted, to be collected again in the old generation. Measured
+ * (bench/hello-http.ts, atoll alone, 8 MB semi-spaces): keeping no records at all took the
+ * warm hello world's p99 from 12-14 to 7 ms; this layout gave 10.0-11.3k → 11.4-11.9k
+ * req/s. Here a record is 9 numbers and 16 bytes, and a batch crosses to the writer
+ * thread as two transferred buffers and a short table of strings.
  */
 import type { InvocationRecord } from './types.ts';
 
