@@ -16,7 +16,7 @@ import { DEFAULT_LOG_RETENTION, LogStore } from './logs.ts';
 import { LogWriter } from './log-writer.ts';
 import { openDatabase, transaction } from './sqlite-util.ts';
 import type {
-  DeployResult, FunctionRecord, FunctionStyle, InvocationRecord, LogLine, LogQuery, LogQueryResult, NewVersion,
+  DeployResult, FunctionRecord, FunctionStyle, LogLine, LogQuery, LogQueryResult, NewVersion,
   Registry, RegistryOptions, Runtime, VersionRecord,
 } from './types.ts';
 
