@@ -37,8 +37,6 @@ interface Waiter {
   queuedAt: number;
   /** Handed back unstarted once: it waits for a free instance, never one with invocations before it. */
   retry: boolean;
-  /** May be dispatched ahead (see acquire's `mayGoAhead`). */
-  mayGoAhead: boolean;
 }
 
 const EWMA_WEIGHT = 0.1;
@@ -50,12 +48,6 @@ const UNOBSERVED_SCALE_OUT_MS = 50;
 const QUEUE_CHECK_MS = 10;
 /** Invocations are dispatched ahead only while the function's average run (wall) time is at most this. */
 const AHEAD_MAX_RUN_MS = 2;
-/**
- * Requests with a larger body are never dispatched ahead. A held invocation keeps its body in
- * its host as well as in the gateway, and a host may hold 16 per instance; and moving a large
- * body costs more than the round trip that dispatching ahead saves.
- */
-export const AHEAD_MAX_BODY_BYTES = 64 * 1024;
 
 /** How eagerly a pool adds instances (see `acquire`). */
 export interface ScalingTuning {
@@ -119,9 +111,8 @@ export class FunctionPool {
    * that finds every instance busy waits `scaleOutDelayMs` for one to come free before a new
    * instance is made for it: short invocations are served by a few warm isolates instead of
    * a cold isolate per concurrent request, while sustained concurrency still scales out.
-   * `mayGoAhead` false (a large body, AHEAD_MAX_BODY_BYTES) keeps it from being dispatched ahead.
    */
-  acquire(retry = false, mayGoAhead = true): Lease | Promise<Lease> {
+  acquire(retry = false): Lease | Promise<Lease> {
     const instance = this.idle.pop();
     if (instance) {
       instance.leases = 1;
@@ -133,7 +124,7 @@ export class FunctionPool {
       return { instance: this.#spawnBusy(), created: true, ahead: false };
     }
     // A retry (handed back unstarted) is not dispatched ahead again: an idle or new instance, or the queue.
-    const ahead = retry || !mayGoAhead ? undefined : this.#dispatchAhead();
+    const ahead = retry ? undefined : this.#dispatchAhead();
     if (ahead) {
       ahead.leases++;
       return { instance: ahead, created: false, ahead: true };
@@ -144,7 +135,7 @@ export class FunctionPool {
       throw new AtollError('TOO_MANY_REQUESTS', `function ${this.version.name} is at its concurrency limit of ${max} and its queue is full`);
     }
     return new Promise<Lease>((resolve, reject) => {
-      const waiter = { resolve, reject, queuedAt: performance.now(), retry, mayGoAhead: mayGoAhead && !retry };
+      const waiter = { resolve, reject, queuedAt: performance.now(), retry };
       if (retry) this.#queue.unshift(waiter);
       else this.#queue.push(waiter);
       this.#armQueueCheck();
@@ -198,10 +189,10 @@ export class FunctionPool {
     return best;
   }
 
-  /** The oldest waiter to give a busy instance, when dispatching ahead helps; never a retry or a large body. */
+  /** The oldest waiter to give a busy instance, when dispatching ahead helps; never a retry. */
   #aheadWaiter(): Waiter | undefined {
     if (!this.#aheadHelps()) return undefined;
-    const index = this.#queue.findIndex((waiter) => waiter.mayGoAhead);
+    const index = this.#queue.findIndex((waiter) => !waiter.retry);
     return index < 0 ? undefined : this.#queue.splice(index, 1)[0];
   }
 

@@ -7,7 +7,7 @@
 import { AtollError, type ErrorCode } from '../errors/index.ts';
 import type { GuestRequest, InvokeResult } from '../sandbox-host/index.ts';
 import type { Executor } from './executors.ts';
-import { AHEAD_MAX_BODY_BYTES, FunctionPool, type Instance, type Lease } from './function-pool.ts';
+import { FunctionPool, type Instance, type Lease } from './function-pool.ts';
 import type { FunctionVersion, InvocationOutcome } from './types.ts';
 
 export { isolateExecutor, type Executor, type InstanceHandle } from './executors.ts';
@@ -81,7 +81,7 @@ export class Scheduler {
   async invoke(version: FunctionVersion, request: GuestRequest, body: Uint8Array | undefined, clientGone?: AbortSignal): Promise<InvocationOutcome> {
     const pool = this.#poolFor(version);
     for (let attempt = 1; ; attempt++) {
-      const pending = pool.acquire(attempt > 1, !body || body.byteLength <= AHEAD_MAX_BODY_BYTES);
+      const pending = pool.acquire(attempt > 1);
       const lease = pending instanceof Promise ? await pending : pending;
       const { instance } = lease;
       const leasedAt = performance.now();

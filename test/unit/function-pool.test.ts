@@ -214,21 +214,6 @@ describe('function pool', () => {
       expect(retried).toEqual({ instance, created: false, ahead: false });
     });
 
-    it('does not dispatch a request with a large body ahead, now or from the queue', async () => {
-      const { pool, instance } = await saturatedShortPool();
-      const large = pool.acquire(false, false);
-      expect(large).toBeInstanceOf(Promise);
-      const small = pool.acquire();
-      expect(small).toEqual({ instance, created: false, ahead: true });
-      // The busy instance takes no waiter ahead while only the large body waits.
-      pool.release(instance, false);
-      expect(instance.leases).toBe(1);
-      expect(pool.queued).toBe(1);
-      // Free: the large body gets it to itself.
-      pool.release(instance, false);
-      expect(await large).toEqual({ instance, created: false, ahead: false });
-    });
-
     it('does not dispatch ahead with aheadDepth 1', async () => {
       const single = await saturatedShortPool(1);
       expect(single.pool.acquire()).toBeInstanceOf(Promise);
