@@ -13,6 +13,7 @@ export const host: HostBridge = {
   clearTimer: unset,
   randomBytes: unset,
   done: unset,
+  respond: unset,
   lazySource: unset,
   lazyLoaded: unset,
   call: unset,
@@ -28,6 +29,7 @@ export function attachHost(b: HostBridge): void {
   host.clearTimer = b.clearTimer;
   host.randomBytes = b.randomBytes;
   host.done = b.done;
+  host.respond = b.respond;
   host.lazySource = b.lazySource;
   host.lazyLoaded = b.lazyLoaded;
   host.call = b.call;

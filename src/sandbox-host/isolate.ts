@@ -7,7 +7,9 @@
  */
 import ivm from 'isolated-vm';
 import { randomBytes } from 'node:crypto';
-import type { FunctionMeta, GuestRequest, GuestResult, LoadResult, LogLevel } from '../../sandbox/src/bridge.ts';
+import {
+  HEADER_LINE_SEPARATOR, RESPONSE_FINISH_LATER, RESPONSE_STREAM, type FunctionMeta, type GuestRequest, type GuestResult, type LoadResult, type LogLevel,
+} from '../../sandbox/src/bridge.ts';
 import {
   CTL_ACTIVE, CTL_HIGH, CTL_STOP, CTL_WAKE, DEEP_SLEEP_AFTER_MS, SLOT_ARMED, SLOT_FREE, SLOT_KILLED_CPU, SLOT_KILLED_WALL,
   WAKE_SLEEPING, allocateWatchdogMemory, watchdogOffsets, watchdogViews, type WatchdogMemory,
@@ -88,6 +90,7 @@ export class GuestIsolate {
   readonly #context: ivm.Context;
   readonly #load: ivm.Reference<Function>;
   readonly #invoke: ivm.Reference<Function>;
+  readonly #invokeHttp: ivm.Reference<Function>;
   readonly #fireTimer: ivm.Reference<Function>;
   readonly #settle: ivm.Reference<Function>;
   readonly #pull: ivm.Reference<Function>;
@@ -117,7 +120,7 @@ export class GuestIsolate {
       // The bridge is assembled inside a closure so its functions are never globals
       // for longer than the runtime's first statement, which deletes them.
       this.#context.evalClosureSync(
-        'globalThis.__atollBridge = { log: $0, setTimer: $1, clearTimer: $2, randomBytes: $3, done: $4, lazySource: $5, call: $6, chunk: $7, end: $8, finished: $9, lazyLoaded: $10 };',
+        'globalThis.__atollBridge = { log: $0, setTimer: $1, clearTimer: $2, randomBytes: $3, done: $4, lazySource: $5, call: $6, chunk: $7, end: $8, finished: $9, lazyLoaded: $10, respond: $11 };',
         [
           new ivm.Callback(hook('log')),
           new ivm.Callback(hook('setTimer')),
@@ -136,6 +139,9 @@ export class GuestIsolate {
           new ivm.Callback(hook('end')),
           new ivm.Callback(hook('finished')),
           new ivm.Callback(hook('lazyLoaded')),
+          new ivm.Callback((id: number, status: number, statusText: string, headerLines: string, body: ArrayBuffer | string | null, flags: number) => {
+            this.#hooks?.done(id, responseResult(status, statusText, headerLines, body, flags));
+          }),
         ],
       );
       // Indirect eval: the script runs at global scope, as a compiled script would, and
@@ -146,7 +152,7 @@ export class GuestIsolate {
       this.#context.evalSync('delete globalThis.SharedArrayBuffer; delete Atomics.wait; delete Atomics.waitAsync;');
       // Bind the entry's methods inside the isolate so no `this` crosses the boundary.
       const methods = this.#context.evalClosureSync(
-        'const e = $0; return [e.load.bind(e), e.invoke.bind(e), e.fireTimer.bind(e), e.settle.bind(e), e.pull.bind(e), e.cancel.bind(e)];',
+        'const e = $0; return [e.load.bind(e), e.invoke.bind(e), e.fireTimer.bind(e), e.settle.bind(e), e.pull.bind(e), e.cancel.bind(e), e.invokeHttp.bind(e)];',
         [entry.derefInto()],
         { result: { reference: true } },
       ) as ivm.Reference<Function[]>;
@@ -156,6 +162,7 @@ export class GuestIsolate {
       this.#settle = methods.getSync(3, { reference: true }) as ivm.Reference<Function>;
       this.#pull = methods.getSync(4, { reference: true }) as ivm.Reference<Function>;
       this.#cancel = methods.getSync(5, { reference: true }) as ivm.Reference<Function>;
+      this.#invokeHttp = methods.getSync(6, { reference: true }) as ivm.Reference<Function>;
       methods.release();
       entry.release();
     } catch (error) {
@@ -204,7 +211,16 @@ export class GuestIsolate {
 
   /** Start an invocation; the outcome arrives through the `done` hook. */
   invoke(invocationId: number, request: GuestRequest, body: ArrayBuffer | undefined): void {
-    this.#invoke.applySync(undefined, [invocationId, request, body], { arguments: { copy: true } });
+    if (request.kind !== 'http') {
+      this.#invoke.applySync(undefined, [invocationId, request, body], { arguments: { copy: true } });
+      return;
+    }
+    const { requestId, method, url, basePath, headers, sourceIp, timeEpochMs, deadlineMs } = request;
+    this.#invokeHttp.applySync(
+      undefined,
+      [invocationId, requestId, method, url, basePath, headerLines(headers), sourceIp, timeEpochMs, deadlineMs, body],
+      { arguments: { copy: true } },
+    );
   }
 
   fireTimer(id: number): void {
@@ -242,6 +258,37 @@ export class GuestIsolate {
     this.#hooks = undefined;
     if (!this.#isolate.isDisposed) this.#isolate.dispose();
   }
+}
+
+/**
+ * Request headers as header lines (bridge.ts). A name or value with a line feed cannot come
+ * from Node's HTTP parser; should one get here anyway it is dropped, never split into two.
+ */
+function headerLines(pairs: [string, string][]): string {
+  let out = '';
+  for (const [name, value] of pairs) {
+    if (name.includes(HEADER_LINE_SEPARATOR) || value.includes(HEADER_LINE_SEPARATOR)) continue;
+    out = out === '' ? `${name}${HEADER_LINE_SEPARATOR}${value}` : `${out}${HEADER_LINE_SEPARATOR}${name}${HEADER_LINE_SEPARATOR}${value}`;
+  }
+  return out;
+}
+
+/**
+ * The GuestResult of a `respond` call. The guest's arguments are untrusted: anything
+ * malformed is an `invalid` result (the gateway validates the header names and values).
+ */
+function responseResult(status: unknown, statusText: unknown, lines: unknown, body: unknown, flags: unknown): GuestResult {
+  if (typeof status !== 'number' || typeof statusText !== 'string' || typeof lines !== 'string' || typeof flags !== 'number') {
+    return { kind: 'invalid', message: 'malformed response from the runtime' };
+  }
+  if (body !== null && typeof body !== 'string' && !(body instanceof ArrayBuffer)) return { kind: 'invalid', message: 'malformed response body from the runtime' };
+  const headers: [string, string][] = [];
+  if (lines !== '') {
+    const parts = lines.split(HEADER_LINE_SEPARATOR);
+    if (parts.length % 2 !== 0) return { kind: 'invalid', message: 'malformed response headers from the runtime' };
+    for (let i = 0; i < parts.length; i += 2) headers.push([parts[i]!, parts[i + 1]!]);
+  }
+  return { kind: 'response', status, statusText, headers, body, stream: (flags & RESPONSE_STREAM) !== 0, finishLater: (flags & RESPONSE_FINISH_LATER) !== 0 };
 }
 
 /** Column offset of the user's code on the first line of the compiled wrapper. */

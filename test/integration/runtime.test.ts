@@ -111,6 +111,23 @@ describe('runtime: Workers style', () => {
     });
   });
 
+  it('workers: header lists cross the boundary whole (empty values, repeats, order); a pair with a line feed is dropped, never split in two', async () => {
+    const fn = start(`module.exports.default = {
+      fetch(req) {
+        const h = new Headers();
+        h.append('set-cookie', 'a=1');
+        h.append('x-empty', '');
+        h.append('set-cookie', 'b=2');
+        return new Response(JSON.stringify([...req.headers]), { headers: h });
+      },
+    };`);
+    const r = await fn.invoke(http({ headers: [['host', 'fn.test'], ['x-empty', ''], ['x-b', '2'], ['x-evil', 'v\nx-injected\nyes'], ['x-a', '1']] }));
+    expect(r.kind).toBe('response');
+    if (r.kind !== 'response') return;
+    expect(json(r)).toEqual([['host', 'fn.test'], ['x-a', '1'], ['x-b', '2'], ['x-empty', '']]);
+    expect(r.headers).toEqual([['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['x-empty', ''], ['content-type', 'text/plain;charset=UTF-8']]);
+  });
+
   it('workers: a Request made from another takes over its text body and leaves it used', async () => {
     const fn = start(`module.exports.default = { async fetch() {
       const a = new Request('http://x/', { method: 'POST', body: 'héllo' });

@@ -38,6 +38,7 @@ import { callHandler } from './lambda.ts';
 import { buildLambdaEvent } from './lambda-event.ts';
 import { mapLambdaResult } from './lambda-result.ts';
 import { buildRequest, callFetch, executionContext, serialiseResponse } from './workers.ts';
+import { deliver, headerPairs } from './wire.ts';
 
 interface Loaded {
   style: 'workers' | 'lambda';
@@ -136,7 +137,7 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
       MapPrototypeDelete(requests, id);
     }
     try {
-      host.done(id, r);
+      deliver(id, r);
     } catch {
       // the host rejected the result (e.g. it went away); nothing left to tell it
     }
@@ -184,6 +185,21 @@ function invoke(id: number, request: GuestRequest, body: ArrayBuffer | undefined
       return errorResult(e);
     }
   }
+}
+
+/** `invoke` for an HTTP request whose fields arrive as arguments (bridge.ts). */
+function invokeHttp(
+  id: number, requestId: string, method: string, url: string, basePath: string, headerLines: string,
+  sourceIp: string, timeEpochMs: number, deadlineMs: number, body: ArrayBuffer | undefined,
+): void {
+  let headers: [string, string][];
+  try {
+    headers = headerPairs(String_(headerLines));
+  } catch (e) {
+    deliver(id, errorResult(e));
+    return;
+  }
+  invoke(id, { kind: 'http', requestId, method, url, basePath, headers, sourceIp, timeEpochMs, deadlineMs }, body);
 }
 
 /** A promise passed to `ctx.waitUntil` settled: a rejection is logged, and the invocation may be over. */
@@ -365,6 +381,7 @@ function fireTimer(id: number): void {
 // The frames under every guest call keep readable names in stack traces (identifiers are minified).
 setFunctionName(load, 'load');
 setFunctionName(invoke, 'invoke');
+setFunctionName(invokeHttp, 'invokeHttp');
 setFunctionName(fireTimer, 'fireTimer');
 setFunctionName(pull, 'pull');
 setFunctionName(callFetch, 'callFetch');
@@ -377,4 +394,4 @@ function settle(callId: number, ok: boolean, value: unknown): void {
 }
 
 /** The entry the host keeps; frozen so nothing can swap its methods. */
-export const entry: RuntimeEntry = ObjectFreeze({ load, invoke, fireTimer, settle, pull, cancel });
+export const entry: RuntimeEntry = ObjectFreeze({ load, invoke, invokeHttp, fireTimer, settle, pull, cancel });
