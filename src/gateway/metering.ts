@@ -16,6 +16,8 @@ export class Meter {
   readonly #registry: Registry;
   readonly #billingGranularityMs: number;
   #invocations = new InvocationBatch();
+  /** Records of the current batch already counted in the Prometheus metrics. */
+  #counted = 0;
   #logs: LogLine[] = [];
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> = Promise.resolve();
@@ -28,6 +30,7 @@ export class Meter {
     this.#metrics = metrics;
     this.#timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.#timer.unref();
+    metrics.beforeScrape(() => this.#count());
   }
 
   /** Billed time: wall time rounded up to the billing granularity (at least one unit). */
@@ -36,7 +39,7 @@ export class Meter {
     return Math.max(unit, Math.ceil(wallMs / unit) * unit);
   }
 
-  /** One finished invocation: its record for the registry, and the Prometheus counters. */
+  /** One finished invocation: its record for the registry, counted in the Prometheus metrics at the next flush or scrape. */
   record(record: Omit<InvocationRecord, 'billedMs'>): void {
     // A host that died reports its CPU time as unknown (NaN); the registry's columns are
     // NOT NULL, and one such row would fail the whole batch it is written with. Never
@@ -45,7 +48,6 @@ export class Meter {
     const cpuMs = Number.isFinite(record.cpuMs) ? Math.max(0, record.cpuMs) : 0;
     const wallMs = Number.isFinite(record.wallMs) ? Math.max(0, record.wallMs) : 0;
     this.#invocations.add({ ...record, cpuMs, wallMs, billedMs: this.billedMs(wallMs) });
-    this.#metrics.observe(record.function, record.outcome, wallMs, cpuMs, record.cold);
     if (this.#invocations.length >= MAX_BATCH) void this.flush();
   }
 
@@ -68,9 +70,35 @@ export class Meter {
     if (this.#logs.length >= MAX_BATCH) void this.flush();
   }
 
+  /**
+   * Count the records not counted yet, a function and an outcome at a time: prom-client
+   * hashes the labels of every call, which per request cost about a microsecond.
+   */
+  #count(): void {
+    const byOutcome = new Map<string, Map<string, number>>();
+    const cost = new Map<string, { cpuMs: number; cold: number }>();
+    this.#invocations.each(this.#counted, (fn, outcome, wallMs, cpuMs, cold) => {
+      let outcomes = byOutcome.get(fn);
+      if (!outcomes) byOutcome.set(fn, (outcomes = new Map()));
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      let c = cost.get(fn);
+      if (!c) cost.set(fn, (c = { cpuMs: 0, cold: 0 }));
+      c.cpuMs += cpuMs;
+      if (cold) c.cold++;
+      this.#metrics.observeDuration(wallMs);
+    });
+    this.#counted = this.#invocations.length;
+    for (const [fn, outcomes] of byOutcome) {
+      for (const [outcome, count] of outcomes) this.#metrics.countInvocations(fn, outcome, count);
+    }
+    for (const [fn, c] of cost) this.#metrics.addCost(fn, c.cpuMs, c.cold);
+  }
+
   /** Write what is pending. Batches are written one after another, never concurrently. */
   flush(): Promise<void> {
     if (this.#invocations.length === 0 && this.#logs.length === 0) return this.#flushing;
+    this.#count();
+    this.#counted = 0;
     const invocations = this.#invocations;
     const logs = this.#logs;
     // Sized for as many as the last batch held, so it rarely grows.

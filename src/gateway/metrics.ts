@@ -3,11 +3,15 @@ import { Counter, Gauge, Histogram, Registry as PromRegistry, collectDefaultMetr
 
 export class Metrics {
   readonly registry = new PromRegistry();
+  /** Brings the counters up to date before a scrape (see `beforeScrape`). */
+  #pending: (() => void) | undefined;
   readonly invocations = new Counter({
     name: 'atoll_invocations_total',
     help: 'Invocations by function and outcome (OK or an error code).',
     labelNames: ['function', 'outcome'] as const,
     registers: [this.registry],
+    // Registered first, so a scrape calls this before it reads any invocation metric.
+    collect: () => this.#pending?.(),
   });
   readonly coldStarts = new Counter({
     name: 'atoll_cold_starts_total',
@@ -50,11 +54,24 @@ export class Metrics {
     });
   }
 
-  /** Count one finished invocation. */
-  observe(fn: string, outcome: string, wallMs: number, cpuMs: number, cold: boolean): void {
-    this.invocations.inc({ function: fn, outcome });
-    this.duration.observe(wallMs / 1000);
+  /** `fold` counts what is pending (Meter: the records of its batch not counted yet); a scrape calls it first. */
+  beforeScrape(fold: () => void): void {
+    this.#pending = fold;
+  }
+
+  /** Count `count` finished invocations of a function with one outcome. */
+  countInvocations(fn: string, outcome: string, count: number): void {
+    this.invocations.inc({ function: fn, outcome }, count);
+  }
+
+  /** Add to a function's CPU time and cold starts. */
+  addCost(fn: string, cpuMs: number, coldStarts: number): void {
     if (Number.isFinite(cpuMs)) this.cpu.inc({ function: fn }, cpuMs / 1000);
-    if (cold) this.coldStarts.inc({ function: fn });
+    if (coldStarts > 0) this.coldStarts.inc({ function: fn }, coldStarts);
+  }
+
+  /** One invocation's wall time. */
+  observeDuration(wallMs: number): void {
+    this.duration.observe(wallMs / 1000);
   }
 }

@@ -81,10 +81,77 @@ export class InvocationBatch {
     this.#length = index + 1;
   }
 
+  /** What metrics count of each record from `start` on (no request ids: those cost a string each). */
+  each(start: number, visit: (fn: string, outcome: string, wallMs: number, cpuMs: number, cold: boolean) => void): void {
+    const numbers = this.#numbers;
+    const strings = this.#strings;
+    for (let index = start; index < this.#length; index++) {
+      const at = index * COLUMNS;
+      visit(strings[numbers[at + FUNCTION]!]!, strings[numbers[at + OUTCOME]!]!, numbers[at + WALL_MS]!, numbers[at + CPU_MS]!, numbers[at + COLD] === 1);
+    }
+  }
+
   /** The batch as plain data; the batch must not be used after its buffers are transferred. */
   columns(): InvocationColumns {
     const ids = new Uint8Array(this.#ids.buffer, this.#ids.byteOffset, this.#ids.byteLength) as Uint8Array<ArrayBuffer>;
     return { length: this.#length, numbers: this.#numbers, ids, strings: this.#strings, otherIds: this.#otherIds };
+  }
+
+  /**
+   * The batch's records split by function, each as the columns of a batch of its own, in
+   * the order they were added. logs.db keeps invocation records as such chunks (logs.ts).
+   */
+  static byFunction(columns: InvocationColumns): Map<string, InvocationColumns> {
+    const { length, numbers, strings } = columns;
+    const indexes = new Map<number, number[]>();
+    for (let index = 0; index < length; index++) {
+      const fn = numbers[index * COLUMNS + FUNCTION]!;
+      let list = indexes.get(fn);
+      if (!list) indexes.set(fn, (list = []));
+      list.push(index);
+    }
+    const otherIds = new Map(columns.otherIds);
+    const out = new Map<string, InvocationColumns>();
+    for (const [fn, list] of indexes) {
+      const part: InvocationColumns = {
+        length: list.length,
+        numbers: new Float64Array(list.length * COLUMNS),
+        ids: new Uint8Array(list.length * ID_BYTES),
+        // The whole batch's string table: a few names and outcomes, shared by every part.
+        strings,
+        otherIds: [],
+      };
+      for (let at = 0; at < list.length; at++) {
+        const index = list[at]!;
+        for (let column = 0; column < COLUMNS; column++) part.numbers[at * COLUMNS + column] = numbers[index * COLUMNS + column]!;
+        for (let byte = 0; byte < ID_BYTES; byte++) part.ids[at * ID_BYTES + byte] = columns.ids[index * ID_BYTES + byte]!;
+        const other = otherIds.get(index);
+        if (other !== undefined) part.otherIds.push([at, other]);
+      }
+      out.set(strings[fn]!, part);
+    }
+    return out;
+  }
+
+  /** The latest start time among the records (-Infinity for none). */
+  static lastStartTime(columns: InvocationColumns): number {
+    let last = Number.NEGATIVE_INFINITY;
+    for (let index = 0; index < columns.length; index++) last = Math.max(last, columns.numbers[index * COLUMNS + START_TIME]!);
+    return last;
+  }
+
+  /** The two typed arrays as bytes to store, trimmed to `length` (little-endian: every platform Node runs Atoll on). */
+  static toBytes(columns: InvocationColumns): { numbers: Uint8Array; ids: Uint8Array } {
+    const { length, numbers, ids } = columns;
+    return { numbers: new Uint8Array(numbers.buffer, numbers.byteOffset, length * COLUMNS * 8), ids: ids.subarray(0, length * ID_BYTES) };
+  }
+
+  /** Columns again from stored bytes (copied: a BLOB's bytes need not be aligned for a Float64Array). */
+  static fromBytes(length: number, numbers: Uint8Array, ids: Uint8Array, strings: string[], otherIds: [number, string][]): InvocationColumns {
+    if (numbers.byteLength !== length * COLUMNS * 8 || ids.byteLength !== length * ID_BYTES) {
+      throw new Error(`an invocation chunk of ${length} records has ${numbers.byteLength} + ${ids.byteLength} bytes`);
+    }
+    return { length, numbers: new Float64Array(Uint8Array.from(numbers).buffer), ids: Uint8Array.from(ids), strings, otherIds };
   }
 
   /** The records of a batch sent as columns (on the writer's side). */

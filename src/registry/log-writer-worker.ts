@@ -3,7 +3,6 @@
  * log-writer.ts). Messages are handled one at a time, in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { InvocationBatch } from './invocation-batch.ts';
 import { LogStore } from './logs.ts';
 import type { LogWriterRequest } from './log-writer.ts';
 
@@ -13,7 +12,7 @@ parentPort!.on('message', (request: LogWriterRequest) => {
   try {
     switch (request.op) {
       case 'invocations':
-        store.appendInvocations(InvocationBatch.records(request.columns));
+        store.appendInvocations(request.columns);
         break;
       case 'logs':
         store.appendLogs(request.lines);

@@ -2,11 +2,14 @@
 import { DatabaseSync } from 'node:sqlite';
 import { AtollError } from '../errors/index.ts';
 
+/** One step of a schema: SQL, or a function for what SQL alone cannot do (run in the same transaction). */
+export type Migration = string | ((db: DatabaseSync) => void);
+
 export interface OpenOptions {
   /** FULL for data that must survive power loss (deploys); NORMAL for high-volume logs. */
   readonly synchronous: 'FULL' | 'NORMAL';
   /** Ordered migrations: index i upgrades the schema from version i to i + 1. */
-  readonly migrations: readonly string[];
+  readonly migrations: readonly Migration[];
   /** Tables the current schema must have; checked on open. */
   readonly tables: readonly string[];
 }
@@ -42,7 +45,9 @@ function migrate(db: DatabaseSync, path: string, options: OpenOptions): void {
   }
   for (let version = current + 1; version <= options.migrations.length; version++) {
     transaction(db, () => {
-      db.exec(options.migrations[version - 1]!);
+      const migration = options.migrations[version - 1]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
     });
   }

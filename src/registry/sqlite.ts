@@ -233,7 +233,7 @@ export class SqliteRegistry implements Registry {
   async appendInvocations(batch: InvocationBatch): Promise<void> {
     if (batch.length === 0) return;
     if (this.logWriter) await this.logWriter.appendInvocations(batch);
-    else this.logStore.appendInvocations(InvocationBatch.records(batch.columns()));
+    else this.logStore.appendInvocations(batch.columns());
   }
 
   async appendLogs(lines: readonly LogLine[]): Promise<void> {

@@ -45,4 +45,30 @@ describe('metering', () => {
     const cpu = await metrics.cpu.get();
     expect(cpu.values.find((v) => v.labels.function === 'f')?.value).toBeCloseTo(0.0512, 6);
   });
+
+  it('a scrape between flushes counts every invocation recorded so far, each once', async () => {
+    const metrics = new Metrics(() => ({ instances: 0, hostRestarts: 0 }));
+    const meter = new Meter(registry, 1, metrics);
+    const ok = (requestId: string, cold: boolean) => ({ ...record(requestId, 2, 3), outcome: 'OK', cold });
+    meter.record(ok('a', true));
+    meter.record(ok('b', false));
+    meter.record(record('c', 60, 61));
+    const scrape = async () => {
+      const text = await metrics.registry.metrics();
+      const value = (pattern: RegExp) => Number(text.match(pattern)?.[1]);
+      return {
+        ok: value(/^atoll_invocations_total\{function="f",outcome="OK"\} (\S+)$/m),
+        failed: value(/^atoll_invocations_total\{function="f",outcome="CPU_LIMIT_EXCEEDED"\} (\S+)$/m),
+        cold: value(/^atoll_cold_starts_total\{function="f"\} (\S+)$/m),
+        durations: value(/^atoll_invocation_duration_seconds_count (\S+)$/m),
+      };
+    };
+    expect(await scrape()).toEqual({ ok: 2, failed: 1, cold: 1, durations: 3 });
+    meter.record(ok('d', false));
+    expect(await scrape()).toEqual({ ok: 3, failed: 1, cold: 1, durations: 4 });
+    await meter.close();
+    expect(await scrape()).toEqual({ ok: 3, failed: 1, cold: 1, durations: 4 });
+    const cpu = await metrics.cpu.get();
+    expect(cpu.values.find((v) => v.labels.function === 'f')?.value).toBeCloseTo(0.066, 6);
+  });
 });

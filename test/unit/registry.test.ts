@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -302,5 +303,53 @@ describe.each([false, true])('logs (written on a worker thread: %s)', (logWriter
     expect(result.logs.map((l) => l.message)).toEqual(['m3', 'm4', 'm5', 'm6', 'm7']);
     expect(result.invocations.map((r) => r.requestId)).toEqual(['r1', 'r2', 'r3']);
     expect((await registry.queryLogs('g', { limit: 100 })).logs).toHaveLength(1);
+  });
+
+  it('finds the newest invocations by start time across chunks: one that started early and ended late, sinceMs, a limit', async () => {
+    await registry.close();
+    registry = openRegistry(dir, { logWriterThread, logRetention: { maxLogsPerFunction: 5, maxInvocationsPerFunction: 100, pruneEveryBatches: 1 } });
+    const record = (requestId: string, startTime: number): InvocationRecord =>
+      ({ requestId, function: 'f', version: 1, startTime, wallMs: 1, cpuMs: 1, billedMs: 1, memoryMb: 128, cold: false, outcome: 'OK' });
+    // Each batch is a chunk of its own; 'slow' started first and was written last.
+    await registry.appendInvocations(InvocationBatch.of([record('a', 10), record('b', 20)]));
+    await registry.appendInvocations(InvocationBatch.of([record('c', 30), record('d', 30)]));
+    await registry.appendInvocations(InvocationBatch.of([record('e', 40), record('slow', 5)]));
+    const ids = async (query: { limit: number; sinceMs?: number }) => (await registry.queryLogs('f', query)).invocations.map((r) => r.requestId);
+    expect(await ids({ limit: 100 })).toEqual(['slow', 'a', 'b', 'c', 'd', 'e']);
+    expect(await ids({ limit: 3 })).toEqual(['c', 'd', 'e']);
+    expect(await ids({ limit: 100, sinceMs: 20 })).toEqual(['b', 'c', 'd', 'e']);
+    expect(await ids({ limit: 2, sinceMs: 0 })).toEqual(['d', 'e']);
+  });
+});
+
+describe('logs.db written by an earlier version (one row per invocation)', () => {
+  it('keeps every invocation record when it moves them into chunks', async () => {
+    await registry.close();
+    for (const file of ['logs.db', 'logs.db-wal', 'logs.db-shm']) rmSync(join(dir, file), { force: true });
+    const logs = new DatabaseSync(join(dir, 'logs.db'));
+    logs.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+      INSERT INTO schema_migrations VALUES (1, 0);
+      CREATE TABLE invocations (id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, function TEXT NOT NULL, version INTEGER NOT NULL,
+        start_time INTEGER NOT NULL, wall_ms REAL NOT NULL, cpu_ms REAL NOT NULL, billed_ms INTEGER NOT NULL, memory_mb INTEGER NOT NULL,
+        cold INTEGER NOT NULL, outcome TEXT NOT NULL);
+      CREATE TABLE logs (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, request_id TEXT NOT NULL, function TEXT NOT NULL,
+        version INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);
+      INSERT INTO logs (ts, request_id, function, version, level, message) VALUES (7, 'r', 'f', 1, 'log', 'kept');`);
+    const insert = logs.prepare('INSERT INTO invocations (request_id, function, version, start_time, wall_ms, cpu_ms, billed_ms, memory_mb, cold, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const old: InvocationRecord[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r: InvocationRecord = {
+        requestId: i === 3 ? 'not-hex' : i.toString(16).padStart(32, 'a'), function: i % 3 ? 'f' : 'g', version: 1 + (i % 2),
+        startTime: 1_000 + i, wallMs: i + 0.5, cpuMs: i / 4, billedMs: i + 1, memoryMb: 256, cold: i === 0, outcome: i === 5 ? 'FUNCTION_ERROR' : 'OK',
+      };
+      old.push(r);
+      insert.run(r.requestId, r.function, r.version, r.startTime, r.wallMs, r.cpuMs, r.billedMs, r.memoryMb, r.cold ? 1 : 0, r.outcome);
+    }
+    logs.close();
+    registry = openRegistry(dir, { logRetention: { maxLogsPerFunction: 100, maxInvocationsPerFunction: 100, pruneEveryBatches: 1 } });
+    for (const fn of ['f', 'g']) {
+      expect((await registry.queryLogs(fn, { limit: 100 })).invocations).toEqual(old.filter((r) => r.function === fn));
+    }
+    expect((await registry.queryLogs('f', { limit: 100 })).logs.map((l) => l.message)).toEqual(['kept']);
   });
 });
