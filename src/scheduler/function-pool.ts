@@ -35,8 +35,11 @@ interface Waiter {
   reject(error: AtollError): void;
   /** performance.now() when it began to wait. */
   queuedAt: number;
-  /** Handed back unstarted once: it waits for a free instance, never one with invocations before it. */
-  retry: boolean;
+  /**
+   * May be given to a busy instance (dispatched ahead). Not a retry (handed back unstarted
+   * once) nor a large body (AHEAD_MAX_BODY_BYTES): they wait for a free instance.
+   */
+  mayGoAhead: boolean;
 }
 
 const EWMA_WEIGHT = 0.1;
@@ -48,6 +51,12 @@ const UNOBSERVED_SCALE_OUT_MS = 50;
 const QUEUE_CHECK_MS = 10;
 /** Invocations are dispatched ahead only while the function's average run (wall) time is at most this. */
 const AHEAD_MAX_RUN_MS = 2;
+/**
+ * Requests with a larger body are never dispatched ahead. A held invocation keeps its body in
+ * its host as well as in the gateway, and a host may hold 16 per instance; and moving a large
+ * body costs more than the round trip that dispatching ahead saves.
+ */
+export const AHEAD_MAX_BODY_BYTES = 64 * 1024;
 
 /** How eagerly a pool adds instances (see `acquire`). */
 export interface ScalingTuning {
@@ -111,8 +120,14 @@ export class FunctionPool {
    * that finds every instance busy waits `scaleOutDelayMs` for one to come free before a new
    * instance is made for it: short invocations are served by a few warm isolates instead of
    * a cold isolate per concurrent request, while sustained concurrency still scales out.
+   * `mayGoAhead` false (a large body, AHEAD_MAX_BODY_BYTES) keeps it from being dispatched ahead.
+   *
+   * The queue is first come, first served: a request is not dispatched ahead past waiters,
+   * and a waiter that may not go ahead holds up those behind it until an instance drains
+   * for it (see `release`). Were it passed over, a retry or a large body could wait under
+   * sustained load until queueWaitMs and be refused.
    */
-  acquire(retry = false): Lease | Promise<Lease> {
+  acquire(retry = false, mayGoAhead = true): Lease | Promise<Lease> {
     const instance = this.idle.pop();
     if (instance) {
       instance.leases = 1;
@@ -124,7 +139,7 @@ export class FunctionPool {
       return { instance: this.#spawnBusy(), created: true, ahead: false };
     }
     // A retry (handed back unstarted) is not dispatched ahead again: an idle or new instance, or the queue.
-    const ahead = retry ? undefined : this.#dispatchAhead();
+    const ahead = retry || !mayGoAhead || this.#queue.length > 0 ? undefined : this.#dispatchAhead();
     if (ahead) {
       ahead.leases++;
       return { instance: ahead, created: false, ahead: true };
@@ -135,7 +150,7 @@ export class FunctionPool {
       throw new AtollError('TOO_MANY_REQUESTS', `function ${this.version.name} is at its concurrency limit of ${max} and its queue is full`);
     }
     return new Promise<Lease>((resolve, reject) => {
-      const waiter = { resolve, reject, queuedAt: performance.now(), retry };
+      const waiter = { resolve, reject, queuedAt: performance.now(), mayGoAhead: mayGoAhead && !retry };
       if (retry) this.#queue.unshift(waiter);
       else this.#queue.push(waiter);
       this.#armQueueCheck();
@@ -189,11 +204,10 @@ export class FunctionPool {
     return best;
   }
 
-  /** The oldest waiter to give a busy instance, when dispatching ahead helps; never a retry. */
+  /** The oldest waiter, to give a busy instance, when it may go ahead and dispatching ahead helps. */
   #aheadWaiter(): Waiter | undefined {
-    if (!this.#aheadHelps()) return undefined;
-    const index = this.#queue.findIndex((waiter) => !waiter.retry);
-    return index < 0 ? undefined : this.#queue.splice(index, 1)[0];
+    const head = this.#queue[0];
+    return head?.mayGoAhead && this.#aheadHelps() ? this.#queue.shift() : undefined;
   }
 
   #aheadHelps(): boolean {
@@ -238,7 +252,11 @@ export class FunctionPool {
     this.#runMs += EWMA_WEIGHT * (runMs - this.#runMs);
   }
 
-  /** Give back one lease of an instance after an invocation; `gone` when the instance was disposed. */
+  /**
+   * Give back one lease of an instance after an invocation; `gone` when the instance was
+   * disposed. A free instance takes the oldest waiter; a busy one takes it ahead only if it
+   * may go ahead, and otherwise drains until it is free for it.
+   */
   release(instance: Instance, gone: boolean): void {
     instance.lastUsedMs = Date.now();
     instance.leases--;

@@ -7,7 +7,7 @@
 import { AtollError, type ErrorCode } from '../errors/index.ts';
 import type { GuestRequest, InvokeResult } from '../sandbox-host/index.ts';
 import type { Executor } from './executors.ts';
-import { FunctionPool, type Instance, type Lease } from './function-pool.ts';
+import { AHEAD_MAX_BODY_BYTES, FunctionPool, type Instance, type Lease } from './function-pool.ts';
 import type { FunctionVersion, InvocationOutcome } from './types.ts';
 
 export { isolateExecutor, type Executor, type InstanceHandle } from './executors.ts';
@@ -80,8 +80,9 @@ export class Scheduler {
   /** `clientGone` aborts when an HTTP client disconnects (the function's `request.signal` follows it). */
   async invoke(version: FunctionVersion, request: GuestRequest, body: Uint8Array | undefined, clientGone?: AbortSignal): Promise<InvocationOutcome> {
     const pool = this.#poolFor(version);
+    const mayGoAhead = body === undefined || body.byteLength <= AHEAD_MAX_BODY_BYTES;
     for (let attempt = 1; ; attempt++) {
-      const pending = pool.acquire(attempt > 1);
+      const pending = pool.acquire(attempt > 1, mayGoAhead);
       const lease = pending instanceof Promise ? await pending : pending;
       const { instance } = lease;
       const leasedAt = performance.now();

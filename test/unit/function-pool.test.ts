@@ -202,16 +202,54 @@ describe('function pool', () => {
       let retried: Lease | undefined;
       void settle(pool.acquire(true)).then((lease) => (retried = lease));
       expect(pool.queued).toBe(2);
-      // A busy instance takes the next ordinary waiter ahead, not the retry.
-      pool.release(instance, false);
-      expect(await queued).toEqual({ instance, created: false, ahead: true });
+      // The retry heads the queue: the busy instance takes nobody ahead and drains for it.
       for (let i = 0; i < 3; i++) pool.release(instance, false);
       await sleep(0);
       expect(retried).toBeUndefined();
-      // Free at last: the retry has it to itself.
+      expect(instance.leases).toBe(1);
       pool.release(instance, false);
       await sleep(0);
       expect(retried).toEqual({ instance, created: false, ahead: false });
+      // The ordinary waiter behind it is next.
+      pool.release(instance, false);
+      expect(await queued).toEqual({ instance, created: false, ahead: false });
+    });
+
+    it('does not dispatch a request with a large body ahead, now or from the queue', async () => {
+      const { pool, instance } = await saturatedShortPool();
+      const large = pool.acquire(false, false);
+      expect(large).toBeInstanceOf(Promise);
+      // First come, first served: the small request behind it is not dispatched ahead past it.
+      const small = pool.acquire();
+      expect(small).toBeInstanceOf(Promise);
+      expect(instance.leases).toBe(1);
+      pool.release(instance, false);
+      expect(await large).toEqual({ instance, created: false, ahead: false });
+      pool.observe(10, 0.1);
+      pool.release(instance, false);
+      expect(await small).toEqual({ instance, created: false, ahead: false });
+    });
+
+    it('a retry is served under sustained load once an instance drains, not starved by new arrivals', async () => {
+      const pool = makePool(1, 1, 100, 60_000, 4);
+      const instance = (await settle(pool.acquire())).instance;
+      pool.observe(10, 0.1);
+      pool.release(instance, false);
+      await settle(pool.acquire());
+      for (let i = 0; i < 3; i++) pool.acquire();
+      let retried: Lease | undefined;
+      void settle(pool.acquire(true)).then((lease) => (retried = lease));
+      // Load that never lets up: each finished invocation makes room for a new arrival.
+      let releases = 0;
+      while (!retried && releases < 100) {
+        pool.release(instance, false);
+        releases++;
+        pool.observe(10, 0.1);
+        void pool.acquire();
+        await sleep(0);
+      }
+      expect(retried).toMatchObject({ instance, ahead: false });
+      expect(releases).toBeLessThanOrEqual(4);
     });
 
     it('does not dispatch ahead with aheadDepth 1', async () => {
