@@ -89,6 +89,8 @@ export class FunctionPool {
   readonly all = new Set<Instance>();
   /** Requests waiting for an instance, oldest first. */
   #queue: Waiter[] = [];
+  /** The instance that takes nobody ahead, so it comes free for a waiter at the queue's head that may not go ahead. */
+  #draining: Instance | undefined;
   /** Set while the queue is not empty: one timer per pool, not one per waiter (see #checkQueue). */
   #queueTimer: NodeJS.Timeout | undefined;
   /** Moving averages of lease time and of the function's own run time, in ms. */
@@ -122,10 +124,11 @@ export class FunctionPool {
    * a cold isolate per concurrent request, while sustained concurrency still scales out.
    * `mayGoAhead` false (a large body, AHEAD_MAX_BODY_BYTES) keeps it from being dispatched ahead.
    *
-   * The queue is first come, first served: a request is not dispatched ahead past waiters,
-   * and a waiter that may not go ahead holds up those behind it until an instance drains
-   * for it (see `release`). Were it passed over, a retry or a large body could wait under
-   * sustained load until queueWaitMs and be refused.
+   * The queue is first come, first served: a request is not dispatched ahead past waiters.
+   * A waiter that may not go ahead gets the first instance that comes free, and while it
+   * heads the queue one busy instance takes nobody ahead, so that one does (see `release`).
+   * Passed over, a retry or a large body could wait under sustained load until queueWaitMs
+   * and be refused.
    */
   acquire(retry = false, mayGoAhead = true): Lease | Promise<Lease> {
     const instance = this.idle.pop();
@@ -153,6 +156,8 @@ export class FunctionPool {
       const waiter = { resolve, reject, queuedAt: performance.now(), mayGoAhead: mayGoAhead && !retry };
       if (retry) this.#queue.unshift(waiter);
       else this.#queue.push(waiter);
+      // Behind others it waits its turn; the room they leave, if any, goes to them first.
+      this.#fillAhead();
       this.#armQueueCheck();
     });
   }
@@ -195,19 +200,42 @@ export class FunctionPool {
    * Only instances that have served an invocation (booted, warm) are chosen; the host
    * sends back what it could not start soon, and the scheduler runs it elsewhere.
    */
-  #dispatchAhead(): Instance | undefined {
+  #dispatchAhead(except?: Instance): Instance | undefined {
     if (!this.#aheadHelps()) return undefined;
     let best: Instance | undefined;
     for (const instance of this.all) {
+      if (instance === except || instance.leases === 0) continue;
       if (instance.served && instance.leases < this.#tuning.aheadDepth && (!best || instance.leases < best.leases)) best = instance;
     }
     return best;
   }
 
-  /** The oldest waiter, to give a busy instance, when it may go ahead and dispatching ahead helps. */
-  #aheadWaiter(): Waiter | undefined {
-    const head = this.#queue[0];
-    return head?.mayGoAhead && this.#aheadHelps() ? this.#queue.shift() : undefined;
+  /**
+   * Queued waiters that may go ahead, oldest first, to busy instances with room, while
+   * dispatching ahead helps. While the head of the queue may not go ahead, the least loaded
+   * instance drains for it (#draining takes nobody ahead) and the others go on with the
+   * waiters behind it.
+   */
+  #fillAhead(): void {
+    if (this.#queue.length === 0 || !this.#aheadHelps()) return;
+    for (;;) {
+      const head = this.#queue[0];
+      if (!head) return;
+      let index = 0;
+      if (!head.mayGoAhead) {
+        if (!this.#draining || !this.all.has(this.#draining)) {
+          this.#draining = undefined;
+          for (const candidate of this.all) if (!this.#draining || candidate.leases < this.#draining.leases) this.#draining = candidate;
+        }
+        index = this.#queue.findIndex((waiter) => waiter.mayGoAhead);
+        if (index < 0) return;
+      }
+      const instance = this.#dispatchAhead(head.mayGoAhead ? undefined : this.#draining);
+      if (!instance) return;
+      const [waiter] = this.#queue.splice(index, 1);
+      instance.leases++;
+      waiter!.resolve({ instance, created: false, ahead: true });
+    }
   }
 
   #aheadHelps(): boolean {
@@ -254,8 +282,8 @@ export class FunctionPool {
 
   /**
    * Give back one lease of an instance after an invocation; `gone` when the instance was
-   * disposed. A free instance takes the oldest waiter; a busy one takes it ahead only if it
-   * may go ahead, and otherwise drains until it is free for it.
+   * disposed. A free instance takes the oldest waiter; the room a busy one has goes to
+   * waiters that may go ahead (`#fillAhead`).
    */
   release(instance: Instance, gone: boolean): void {
     instance.lastUsedMs = Date.now();
@@ -268,13 +296,18 @@ export class FunctionPool {
     // A lease dispatched ahead to an instance that was disposed meanwhile comes back after it.
     if (!this.all.has(instance)) return;
     instance.served = true;
-    const waiter = instance.leases === 0 ? this.#queue.shift() : this.#aheadWaiter();
-    if (waiter) {
-      instance.leases++;
-      waiter.resolve({ instance, created: false, ahead: instance.leases > 1 });
+    if (instance.leases > 0) {
+      this.#fillAhead();
       return;
     }
-    if (instance.leases > 0) return;
+    if (this.#draining === instance) this.#draining = undefined;
+    const waiter = this.#queue.shift();
+    if (waiter) {
+      instance.leases = 1;
+      waiter.resolve({ instance, created: false, ahead: false });
+      this.#fillAhead();
+      return;
+    }
     this.idle.push(instance);
     this.#hooks.idle(instance);
   }

@@ -210,9 +210,52 @@ describe('function pool', () => {
       pool.release(instance, false);
       await sleep(0);
       expect(retried).toEqual({ instance, created: false, ahead: false });
-      // The ordinary waiter behind it is next.
-      pool.release(instance, false);
-      expect(await queued).toEqual({ instance, created: false, ahead: false });
+      // The ordinary waiter behind it is next, ahead of the retry now running.
+      expect(await queued).toEqual({ instance, created: false, ahead: true });
+      expect(instance.leases).toBe(2);
+    });
+
+    it('while a retry heads the queue, one instance drains for it and the others go on with the waiters behind it', async () => {
+      const pool = makePool(2, 2, 10, 1000, 2);
+      const a = (await settle(pool.acquire())).instance;
+      const b = (await settle(pool.acquire())).instance;
+      pool.observe(10, 0.1);
+      pool.release(a, false);
+      pool.release(b, false);
+      await settle(pool.acquire());
+      await settle(pool.acquire());
+      for (let i = 0; i < 2; i++) expect(pool.acquire()).toMatchObject({ ahead: true });
+      expect([a.leases, b.leases]).toEqual([2, 2]);
+      let retried: Lease | undefined;
+      void settle(pool.acquire(true)).then((lease) => (retried = lease));
+      const behind = pool.acquire();
+      expect(pool.queued).toBe(2);
+      // a is chosen to drain: it takes nobody ahead. b takes the waiter behind the retry.
+      pool.release(a, false);
+      pool.release(b, false);
+      expect(await behind).toEqual({ instance: b, created: false, ahead: true });
+      expect([a.leases, b.leases]).toEqual([1, 2]);
+      pool.release(a, false);
+      await sleep(0);
+      expect(retried).toEqual({ instance: a, created: false, ahead: false });
+    });
+
+    it('a request that arrives behind a waiting retry still goes ahead at once to an instance with room', async () => {
+      const pool = makePool(2, 2, 10, 1000, 4);
+      const a = (await settle(pool.acquire())).instance;
+      const b = (await settle(pool.acquire())).instance;
+      pool.observe(10, 0.1);
+      pool.release(a, false);
+      pool.release(b, false);
+      await settle(pool.acquire());
+      await settle(pool.acquire());
+      const retry = pool.acquire(true);
+      expect(retry).toBeInstanceOf(Promise);
+      const arrival = await settle(pool.acquire());
+      expect(arrival.ahead).toBe(true);
+      expect(pool.queued).toBe(1);
+      // One of the two drains for the retry; the arrival went to the other.
+      expect([a.leases, b.leases].sort()).toEqual([1, 2]);
     });
 
     it('does not dispatch a request with a large body ahead, now or from the queue', async () => {
@@ -225,9 +268,7 @@ describe('function pool', () => {
       expect(instance.leases).toBe(1);
       pool.release(instance, false);
       expect(await large).toEqual({ instance, created: false, ahead: false });
-      pool.observe(10, 0.1);
-      pool.release(instance, false);
-      expect(await small).toEqual({ instance, created: false, ahead: false });
+      expect(await small).toEqual({ instance, created: false, ahead: true });
     });
 
     it('a retry is served under sustained load once an instance drains, not starved by new arrivals', async () => {
