@@ -81,3 +81,92 @@ export interface LogRecord {
   message: string;
 }
 
+
+/*
+ * Compact text forms of the two headers every HTTP invocation sends (an Invoke of an HTTP
+ * request, a Result with a response), fields one per line: JSON.stringify and JSON.parse of
+ * them were ~3.5 µs per invocation across the gateway and its host. A line feed can be in
+ * none of the fields (Node's parser refuses it in a request line or header; a response's
+ * headers come split on it from the guest, isolate.ts); should one be there all the same,
+ * the header goes as JSON, which a decoder tells by its first character.
+ */
+const LF = '\n';
+const HTTP_INVOKE = 'H';
+const RESPONSE_RESULT = 'R';
+const RESULT_STREAM = 1;
+const RESULT_OPEN = 2;
+const RESULT_COLD = 4;
+
+function lineSafe(...texts: string[]): boolean {
+  for (const text of texts) if (typeof text !== 'string' || text.includes(LF)) return false;
+  return true;
+}
+
+function headerText(headers: [string, string][]): string | undefined {
+  let out = '';
+  for (const [name, value] of headers) {
+    if (!lineSafe(name, value)) return undefined;
+    out += `${LF}${name}${LF}${value}`;
+  }
+  return out;
+}
+
+function headerPairs(lines: string[], from: number): [string, string][] {
+  if ((lines.length - from) % 2 !== 0) throw new Error('malformed header lines in a frame');
+  const pairs: [string, string][] = [];
+  for (let i = from; i < lines.length; i += 2) pairs.push([lines[i]!, lines[i + 1]!]);
+  return pairs;
+}
+
+/** The Invoke frame's header: text for an HTTP request, JSON otherwise. */
+export const invokeHeaderCodec = {
+  encode(message: InvokeMessage): string {
+    const { id, instanceId, request } = message;
+    if (request.kind === 'http') {
+      const { requestId, method, url, basePath, sourceIp, timeEpochMs, deadlineMs } = request;
+      const headers = lineSafe(requestId, method, url, basePath, sourceIp) ? headerText(request.headers) : undefined;
+      if (headers !== undefined) {
+        return `${HTTP_INVOKE}${LF}${id}${LF}${instanceId}${LF}${requestId}${LF}${method}${LF}${url}${LF}${basePath}${LF}${sourceIp}${LF}${timeEpochMs}${LF}${deadlineMs}${headers}`;
+      }
+    }
+    return JSON.stringify(message);
+  },
+  decode(text: string): InvokeMessage {
+    if (text[0] !== HTTP_INVOKE) return JSON.parse(text) as InvokeMessage;
+    const f = text.split(LF);
+    if (f.length < 10) throw new Error('malformed Invoke header');
+    return {
+      id: Number(f[1]),
+      instanceId: Number(f[2]),
+      request: {
+        kind: 'http', requestId: f[3]!, method: f[4]!, url: f[5]!, basePath: f[6]!, sourceIp: f[7]!,
+        timeEpochMs: Number(f[8]), deadlineMs: Number(f[9]), headers: headerPairs(f, 10),
+      },
+    };
+  },
+};
+
+/** The Result frame's header: text for a response, JSON otherwise. */
+export const resultHeaderCodec = {
+  encode(message: ResultMessage): string {
+    if (message.kind === 'response') {
+      const headers = headerText(message.headers);
+      if (headers !== undefined) {
+        const flags = (message.stream ? RESULT_STREAM : 0) | (message.open ? RESULT_OPEN : 0) | (message.cold ? RESULT_COLD : 0);
+        return `${RESPONSE_RESULT}${LF}${message.id}${LF}${message.status}${LF}${flags}${LF}${message.cpuMs}${LF}${message.wallMs}${headers}`;
+      }
+    }
+    return JSON.stringify(message);
+  },
+  decode(text: string): ResultMessage {
+    if (text[0] !== RESPONSE_RESULT) return JSON.parse(text) as ResultMessage;
+    const f = text.split(LF);
+    if (f.length < 6) throw new Error('malformed Result header');
+    const flags = Number(f[3]);
+    return {
+      id: Number(f[1]), kind: 'response', status: Number(f[2]), headers: headerPairs(f, 6),
+      stream: (flags & RESULT_STREAM) !== 0, open: (flags & RESULT_OPEN) !== 0, cold: (flags & RESULT_COLD) !== 0,
+      cpuMs: Number(f[4]), wallMs: Number(f[5]),
+    };
+  },
+};
