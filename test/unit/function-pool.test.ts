@@ -137,6 +137,19 @@ describe('function pool', () => {
       return { pool, instance };
     }
 
+    /** Two warm instances of a short function, each running one invocation: dispatching ahead helps. */
+    async function twoBusyWarmInstances(aheadDepth: number) {
+      const pool = makePool(2, 2, 10, 1000, aheadDepth);
+      const a = (await settle(pool.acquire())).instance;
+      const b = (await settle(pool.acquire())).instance;
+      pool.observe(10, 0.1);
+      pool.release(a, false);
+      pool.release(b, false);
+      await settle(pool.acquire());
+      await settle(pool.acquire());
+      return { pool, a, b };
+    }
+
     it('gives a busy warm instance more invocations while short runs wait on a saturated host', async () => {
       const { pool, instance } = await saturatedShortPool();
       const lease = pool.acquire();
@@ -158,14 +171,7 @@ describe('function pool', () => {
     });
 
     it('spreads invocations dispatched ahead over the least loaded instances', async () => {
-      const pool = makePool(2, 2, 10, 1000, 4);
-      const a = (await settle(pool.acquire())).instance;
-      const b = (await settle(pool.acquire())).instance;
-      pool.observe(10, 0.1);
-      pool.release(a, false);
-      pool.release(b, false);
-      await settle(pool.acquire());
-      await settle(pool.acquire());
+      const { pool, a, b } = await twoBusyWarmInstances(4);
       const picked = [pool.acquire(), pool.acquire()].map((lease) => (lease as Lease).instance);
       expect(new Set(picked)).toEqual(new Set([a, b]));
       expect([a.leases, b.leases]).toEqual([2, 2]);
@@ -216,14 +222,7 @@ describe('function pool', () => {
     });
 
     it('while a retry heads the queue, one instance drains for it and the others go on with the waiters behind it', async () => {
-      const pool = makePool(2, 2, 10, 1000, 2);
-      const a = (await settle(pool.acquire())).instance;
-      const b = (await settle(pool.acquire())).instance;
-      pool.observe(10, 0.1);
-      pool.release(a, false);
-      pool.release(b, false);
-      await settle(pool.acquire());
-      await settle(pool.acquire());
+      const { pool, a, b } = await twoBusyWarmInstances(2);
       for (let i = 0; i < 2; i++) expect(pool.acquire()).toMatchObject({ ahead: true });
       expect([a.leases, b.leases]).toEqual([2, 2]);
       let retried: Lease | undefined;
@@ -241,14 +240,7 @@ describe('function pool', () => {
     });
 
     it('a request that arrives behind a waiting retry still goes ahead at once to an instance with room', async () => {
-      const pool = makePool(2, 2, 10, 1000, 4);
-      const a = (await settle(pool.acquire())).instance;
-      const b = (await settle(pool.acquire())).instance;
-      pool.observe(10, 0.1);
-      pool.release(a, false);
-      pool.release(b, false);
-      await settle(pool.acquire());
-      await settle(pool.acquire());
+      const { pool, a, b } = await twoBusyWarmInstances(4);
       const retry = pool.acquire(true);
       expect(retry).toBeInstanceOf(Promise);
       const arrival = await settle(pool.acquire());
