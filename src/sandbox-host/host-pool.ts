@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { FrameReader, FrameType, FrameWriter, type Frame } from './protocol.ts';
 import { streamedThrough } from './stream-garbage.ts';
-import { invokeHeaderCodec, resultHeaderCodec, type CreateMessage, type DefineMessage, type EndMessage, type FinishedMessage, type InitMessage, type InvokeMessage, type LogRecord, type ResultMessage } from './messages.ts';
+import type { CreateMessage, DefineMessage, EndMessage, FinishedMessage, InitMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 
 /** How far past its deadline an invocation may be before the gateway gives up on the host. */
@@ -98,8 +98,8 @@ export class SandboxHost {
     this.#child.stdin!.on('error', () => {});
     this.#child.stdin!.end(options.program);
     const socket = this.#child.stdio[3] as Socket;
-    this.#writer = new FrameWriter(socket, { [FrameType.Invoke]: invokeHeaderCodec });
-    const reader = new FrameReader((frame) => this.#onFrame(frame), { [FrameType.Result]: resultHeaderCodec });
+    this.#writer = new FrameWriter(socket);
+    const reader = new FrameReader((frame) => this.#onFrame(frame));
     socket.on('data', (chunk: Buffer) => reader.push(chunk));
     socket.on('error', () => this.kill());
     let socketClosed = false;

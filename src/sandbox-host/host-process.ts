@@ -10,10 +10,10 @@ import { GuestIsolate, RuntimeScript, Watchdog, WRAPPER_COLUMN_OFFSET } from './
 import { startReaper } from './reaper.ts';
 import { HostInstance, type InstanceSpec } from './host-instance.ts';
 import { StackMapper } from './stack-map.ts';
-import { invokeHeaderCodec, resultHeaderCodec, type InitMessage, type DefineMessage, type InvokeMessage, type LogRecord } from './messages.ts';
+import type { InitMessage, DefineMessage, InvokeMessage, LogRecord } from './messages.ts';
 
 const socket = new Socket({ fd: 3, readable: true, writable: true });
-const writer = new FrameWriter(socket, { [FrameType.Result]: resultHeaderCodec });
+const writer = new FrameWriter(socket);
 const definitions = new Map<string, { code: string; mapper: StackMapper; filename: string }>();
 const instances = new Map<number, HostInstance>();
 const spares: GuestIsolate[] = [];
@@ -38,7 +38,7 @@ let startWhenDrained = false;
 const orphaned = () => process.kill(process.pid, 'SIGKILL');
 socket.on('close', orphaned);
 socket.on('error', orphaned);
-const reader = new FrameReader(onFrame, { [FrameType.Invoke]: invokeHeaderCodec });
+const reader = new FrameReader(onFrame);
 socket.on('data', (chunk: Buffer) => reader.push(chunk));
 
 function onCatastrophe(message: string): void {

@@ -4,10 +4,7 @@
  * and wakes the loop per message; here each frame carries a small JSON header and raw
  * bytes (bodies are never JSON-encoded), and writes are batched per tick.
  *
- * frame := u32 frameLength | u8 type | u32 headerLength | header (UTF-8) | body bytes
- *
- * A header is JSON unless the two ends agree on a codec for its frame type (HeaderCodecs):
- * the frames every invocation sends have compact text forms (messages.ts).
+ * frame := u32 frameLength | u8 type | u32 headerLength | header (UTF-8 JSON) | body bytes
  */
 import type { Socket } from 'node:net';
 
@@ -55,18 +52,14 @@ export interface Frame {
   body: Buffer | undefined;
 }
 
-/** Header encodings other than JSON, by frame type; both ends must use the same. */
-export type HeaderCodecs = Partial<Record<FrameType, { encode(header: any): string; decode(text: string): unknown }>>;
-
 const PREFIX_BYTES = 9;
 
 /** Bodies from this size on are written as they are, not copied into the frame's buffer. */
 const SEPARATE_BODY_BYTES = 16 * 1024;
 
 /** Serialise one frame. */
-export function encodeFrame(type: FrameType, header: unknown, body?: Uint8Array, codecs: HeaderCodecs = {}): Buffer {
-  const codec = codecs[type];
-  const parts = encodeFrameParts(type, codec ? codec.encode(header) : JSON.stringify(header), body);
+export function encodeFrame(type: FrameType, header: unknown, body?: Uint8Array): Buffer {
+  const parts = encodeFrameParts(type, header, body);
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
@@ -74,8 +67,8 @@ export function encodeFrame(type: FrameType, header: unknown, body?: Uint8Array,
  * One frame as the buffers to write: the prefix and header, with a small body copied in,
  * or followed by a large body as it is (a streamed response's chunks are not copied again).
  */
-function encodeFrameParts(type: FrameType, headerText: string, body?: Uint8Array): Buffer[] {
-  const json = Buffer.from(headerText);
+function encodeFrameParts(type: FrameType, header: unknown, body?: Uint8Array): Buffer[] {
+  const json = Buffer.from(JSON.stringify(header));
   const bodyLength = body ? body.byteLength : 0;
   const separate = bodyLength >= SEPARATE_BODY_BYTES;
   const out = Buffer.allocUnsafe(PREFIX_BYTES + json.length + (separate ? 0 : bodyLength));
@@ -95,11 +88,9 @@ export class FrameReader {
   /** Bytes needed before the next frame can be decoded. */
   #needed = 4;
   readonly #onFrame: (frame: Frame) => void;
-  readonly #codecs: HeaderCodecs;
 
-  constructor(onFrame: (frame: Frame) => void, codecs: HeaderCodecs = {}) {
+  constructor(onFrame: (frame: Frame) => void) {
     this.#onFrame = onFrame;
-    this.#codecs = codecs;
   }
 
   push(chunk: Buffer): void {
@@ -122,9 +113,7 @@ export class FrameReader {
       const headerStart = start + 5;
       const bodyStart = headerStart + headerLength;
       const end = start + frameLength;
-      const text = buffer.toString('utf8', headerStart, bodyStart);
-      const codec = this.#codecs[type];
-      const header = codec ? codec.decode(text) : JSON.parse(text);
+      const header = JSON.parse(buffer.toString('utf8', headerStart, bodyStart));
       // A small body is copied out so the big receive buffer can be released; a body that is
       // most of that buffer keeps it (no copy of a streamed chunk).
       const bodyLength = end - bodyStart;
@@ -144,16 +133,13 @@ export class FrameWriter {
   #queue: Buffer[] = [];
   #queuedBytes = 0;
   #scheduled = false;
-  readonly #codecs: HeaderCodecs;
 
-  constructor(socket: Socket, codecs: HeaderCodecs = {}) {
+  constructor(socket: Socket) {
     this.#socket = socket;
-    this.#codecs = codecs;
   }
 
   send(type: FrameType, header: unknown, body?: Uint8Array): void {
-    const codec = this.#codecs[type];
-    for (const part of encodeFrameParts(type, codec ? codec.encode(header) : JSON.stringify(header), body)) {
+    for (const part of encodeFrameParts(type, header, body)) {
       this.#queue.push(part);
       this.#queuedBytes += part.length;
     }
