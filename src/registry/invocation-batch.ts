@@ -110,6 +110,8 @@ export class InvocationBatch {
       if (!list) indexes.set(fn, (list = []));
       list.push(index);
     }
+    // The usual batch under load: one function's records, kept as they are.
+    if (indexes.size === 1) return new Map([[strings[indexes.keys().next().value!]!, columns]]);
     const otherIds = new Map(columns.otherIds);
     const out = new Map<string, InvocationColumns>();
     for (const [fn, list] of indexes) {

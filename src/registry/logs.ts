@@ -90,9 +90,14 @@ function insertChunkStatement(db: DatabaseSync): StatementSync {
   return db.prepare('INSERT INTO invocation_chunks (function, count, last_start, numbers, ids, strings) VALUES (?, ?, ?, ?, ?, ?)');
 }
 
-function insertChunk(insert: StatementSync, name: string, columns: InvocationColumns): void {
+/** A chunk's stored fields after its function: count, last_start, numbers, ids, strings. */
+function chunkFields(columns: InvocationColumns): [number, number, Uint8Array, Uint8Array, string] {
   const { numbers, ids } = InvocationBatch.toBytes(columns);
-  insert.run(name, columns.length, InvocationBatch.lastStartTime(columns), numbers, ids, JSON.stringify({ strings: columns.strings, otherIds: columns.otherIds }));
+  return [columns.length, InvocationBatch.lastStartTime(columns), numbers, ids, JSON.stringify({ strings: columns.strings, otherIds: columns.otherIds })];
+}
+
+function insertChunk(insert: StatementSync, name: string, columns: InvocationColumns): void {
+  insert.run(name, ...chunkFields(columns));
 }
 
 interface ChunkRow {
@@ -267,9 +272,7 @@ export class LogStore {
       const keep = count - (total - max);
       if (keep < count) {
         const row = this.selectChunk.get(id) as unknown as ChunkRow;
-        const columns = InvocationBatch.of(chunkRecords(row).slice(count - keep)).columns();
-        const { numbers, ids } = InvocationBatch.toBytes(columns);
-        this.replaceChunk.run(keep, InvocationBatch.lastStartTime(columns), numbers, ids, JSON.stringify({ strings: columns.strings, otherIds: columns.otherIds }), id);
+        this.replaceChunk.run(...chunkFields(InvocationBatch.of(chunkRecords(row).slice(count - keep)).columns()), id);
       }
       this.deleteChunksBefore.run(name, id);
       return;

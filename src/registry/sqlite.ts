@@ -11,7 +11,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { AtollError } from '../errors/index.ts';
 import { BlobStore } from './blobs.ts';
-import { InvocationBatch } from './invocation-batch.ts';
+import type { InvocationBatch } from './invocation-batch.ts';
 import { DEFAULT_LOG_RETENTION, LogStore } from './logs.ts';
 import { LogWriter } from './log-writer.ts';
 import { openDatabase, transaction } from './sqlite-util.ts';
