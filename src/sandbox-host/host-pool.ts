@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { FrameReader, FrameType, FrameWriter, type Frame } from './protocol.ts';
+import { InvocationTable } from './invocation-table.ts';
 import { streamedThrough } from './stream-garbage.ts';
 import type { CreateMessage, DefineMessage, EndMessage, FinishedMessage, InitMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
@@ -74,8 +75,8 @@ export class SandboxHost {
   instanceCount = 0;
   #child: ChildProcess;
   #writer: FrameWriter;
-  #pending = new Map<number, Pending>();
-  #open = new Map<number, Open>();
+  #pending = new InvocationTable<Pending>();
+  #open = new InvocationTable<Open>();
   #defined = new Set<string>();
   #instances = new Set<number>();
   #nextInvocationId = 1;
@@ -236,8 +237,7 @@ export class SandboxHost {
    * can have started, and none while one of the instance's is open (past its Result).
    */
   #failAll(code: 'WORKER_CRASHED', message: string): void {
-    const pending = [...this.#pending.entries()];
-    this.#pending.clear();
+    const pending = this.#pending.drain();
     const now = performance.now();
     // Instances whose one invocation that may have started is already accounted for.
     const running = new Set(Array.from(this.#open.values(), (o) => o.instanceId));
@@ -246,8 +246,7 @@ export class SandboxHost {
       running.add(p.instanceId);
       p.resolve({ id, kind: 'failure', code, message: notStarted ? 'handed back unstarted' : message, cpuMs: notStarted ? 0 : Number.NaN, wallMs: now - p.sentAt, disposed: true, notStarted });
     }
-    const open = [...this.#open.entries()];
-    this.#open.clear();
+    const open = this.#open.drain();
     for (const [id, o] of open) {
       this.#endStream(o, { id, error: code });
       o.finish({ id, code, cpuMs: Number.NaN, wallMs: now - o.sentAt, disposed: true });
@@ -321,9 +320,8 @@ export class SandboxHost {
     switch (frame.type) {
       case FrameType.Result: {
         const header = frame.header as ResultMessage;
-        const pending = this.#pending.get(header.id);
+        const pending = this.#pending.take(header.id);
         if (!pending) return;
-        this.#pending.delete(header.id);
         if (header.kind === 'failure' && header.disposed && this.#instances.delete(pending.instanceId)) this.instanceCount--;
         if (header.kind !== 'failure' && header.open) {
           pending.resolve(this.#openResult(header, pending, frame.body));
@@ -350,9 +348,8 @@ export class SandboxHost {
       }
       case FrameType.Finished: {
         const message = frame.header as FinishedMessage;
-        const open = this.#open.get(message.id);
+        const open = this.#open.take(message.id);
         if (!open) return;
-        this.#open.delete(message.id);
         if (message.disposed && this.#instances.delete(open.instanceId)) this.instanceCount--;
         this.#endStream(open, { id: message.id, error: message.code === 'OK' ? null : message.code });
         open.finish(message);
