@@ -14,7 +14,7 @@ import { buildHostProgram, HostPool } from '../sandbox-host/index.ts';
 import { isolateExecutor, Scheduler } from '../scheduler/index.ts';
 import { WorkerPool } from '../workers/index.ts';
 import { loadAdminToken } from './admin-token.ts';
-import { createApp } from './app.ts';
+import { createApp, nodeFetch } from './app.ts';
 import { Catalog } from './catalog.ts';
 import type { GatewayContext } from './context.ts';
 import { Deployments } from './deployments.ts';
@@ -95,7 +95,7 @@ export async function startAtoll(options: ServerOptions = {}): Promise<StartedAt
     await hosts.ready();
     const app = createApp(context);
     server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+      const s = serve({ fetch: nodeFetch(app), port: config.port, hostname: config.host }, () => resolve(s as Server));
       (s as Server).once('error', reject);
     });
   } catch (error) {
