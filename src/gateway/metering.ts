@@ -3,7 +3,7 @@
  * and the functions' console lines, batched and written to the registry a few times a
  * second so the hot path only appends to a batch (held in typed arrays: see InvocationBatch).
  */
-import { InvocationBatch, type InvocationRecord, type LogLine, type Registry } from '../registry/index.ts';
+import { InvocationBatch, LogBatch, type InvocationRecord, type Registry } from '../registry/index.ts';
 import { MAX_LOG_LINE_BYTES } from '../limits/index.ts';
 import type { LogRecord } from '../sandbox-host/index.ts';
 import type { InvocationEnd } from '../scheduler/index.ts';
@@ -18,7 +18,7 @@ export class Meter {
   #invocations = new InvocationBatch();
   /** Records of the current batch already counted in the Prometheus metrics. */
   #counted = 0;
-  #logs: LogLine[] = [];
+  #logs = new LogBatch();
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -65,7 +65,7 @@ export class Meter {
     for (const r of records) {
       const at = r.fnKey.lastIndexOf('@');
       const message = r.message.length > MAX_LOG_LINE_BYTES ? `${r.message.slice(0, MAX_LOG_LINE_BYTES)}…` : r.message;
-      this.#logs.push({ ts: r.ts, requestId: r.requestId, function: r.fnKey.slice(0, at), version: Number(r.fnKey.slice(at + 1)), level: r.level, message });
+      this.#logs.add({ ts: r.ts, requestId: r.requestId, function: r.fnKey.slice(0, at), version: Number(r.fnKey.slice(at + 1)), level: r.level, message });
     }
     if (this.#logs.length >= MAX_BATCH) void this.flush();
   }
@@ -100,16 +100,17 @@ export class Meter {
     this.#count();
     this.#counted = 0;
     const invocations = this.#invocations;
-    const logs = this.#logs;
-    // Sized for as many as the last batch held, so it rarely grows.
+    // An empty log batch stays: most functions do not log on every request.
+    const logs = this.#logs.length > 0 ? this.#logs : undefined;
+    // Sized for as many as the last batch held, so they rarely grow.
     this.#invocations = new InvocationBatch(invocations.length);
-    this.#logs = [];
+    if (logs) this.#logs = new LogBatch(logs.length);
     this.#flushing = this.#flushing.then(async () => {
       try {
-        if (logs.length) await this.#registry.appendLogs(logs);
+        if (logs) await this.#registry.appendLogs(logs);
         await this.#registry.appendInvocations(invocations);
       } catch (error) {
-        process.stderr.write(`atoll: could not write ${invocations.length} invocation records and ${logs.length} log lines: ${String(error)}\n`);
+        process.stderr.write(`atoll: could not write ${invocations.length} invocation records and ${logs?.length ?? 0} log lines: ${String(error)}\n`);
       }
     });
     return this.#flushing;

@@ -10,6 +10,7 @@ export { FUNCTION_NAME_PATTERN, validateFunctionName } from './names.ts';
 export { DEFAULT_LOG_RETENTION } from './logs.ts';
 export { sha256Hex } from './blobs.ts';
 export { InvocationBatch } from './invocation-batch.ts';
+export { LogBatch } from './log-batch.ts';
 
 /** Opens (creating if needed) the embedded SQLite registry in `dataDir`. */
 export function openRegistry(dataDir: string, options?: RegistryOptions): Registry {

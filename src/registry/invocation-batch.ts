@@ -9,6 +9,7 @@
  * req/s. Here a record is 9 numbers and 16 bytes, and a batch crosses to the writer
  * thread as two transferred buffers and a short table of strings.
  */
+import { ID_BYTES, RequestIdColumn, StringTable } from './batch-columns.ts';
 import type { InvocationRecord } from './types.ts';
 
 /** Column order in `numbers`; strings (function name, outcome) are indexes into `strings`. */
@@ -23,10 +24,6 @@ const COLD = 7;
 const OUTCOME = 8;
 const COLUMNS = 9;
 
-const ID_BYTES = 16;
-/** Request ids as the gateway makes them (request-id.ts); any other id is kept as it is. */
-const HEX_ID = /^[0-9a-f]{32}$/;
-
 /** A batch as plain data, for postMessage (the two buffers can be transferred). */
 export interface InvocationColumns {
   length: number;
@@ -40,16 +37,14 @@ export interface InvocationColumns {
 export class InvocationBatch {
   #length = 0;
   #numbers: Float64Array<ArrayBuffer>;
-  #ids: Buffer;
-  #strings: string[] = [];
-  #stringIndex = new Map<string, number>();
-  #otherIds: [number, string][] = [];
+  readonly #ids: RequestIdColumn;
+  readonly #strings = new StringTable();
 
   /** `capacity`: records expected (the batch grows past it as needed). */
   constructor(capacity = 256) {
     const records = Math.max(16, capacity);
     this.#numbers = new Float64Array(records * COLUMNS);
-    this.#ids = Buffer.alloc(records * ID_BYTES);
+    this.#ids = new RequestIdColumn(records);
   }
 
   static of(records: readonly InvocationRecord[]): InvocationBatch {
@@ -67,7 +62,7 @@ export class InvocationBatch {
     if ((index + 1) * COLUMNS > this.#numbers.length) this.#grow();
     const at = index * COLUMNS;
     const numbers = this.#numbers;
-    numbers[at + FUNCTION] = this.#intern(record.function);
+    numbers[at + FUNCTION] = this.#strings.intern(record.function);
     numbers[at + VERSION] = record.version;
     numbers[at + START_TIME] = record.startTime;
     numbers[at + WALL_MS] = record.wallMs;
@@ -75,16 +70,15 @@ export class InvocationBatch {
     numbers[at + BILLED_MS] = record.billedMs;
     numbers[at + MEMORY_MB] = record.memoryMb;
     numbers[at + COLD] = record.cold ? 1 : 0;
-    numbers[at + OUTCOME] = this.#intern(record.outcome);
-    if (HEX_ID.test(record.requestId)) this.#ids.write(record.requestId, index * ID_BYTES, ID_BYTES, 'hex');
-    else this.#otherIds.push([index, record.requestId]);
+    numbers[at + OUTCOME] = this.#strings.intern(record.outcome);
+    this.#ids.set(index, record.requestId);
     this.#length = index + 1;
   }
 
   /** What metrics count of each record from `start` on (no request ids: those cost a string each). */
   each(start: number, visit: (fn: string, outcome: string, wallMs: number, cpuMs: number, cold: boolean) => void): void {
     const numbers = this.#numbers;
-    const strings = this.#strings;
+    const strings = this.#strings.strings;
     for (let index = start; index < this.#length; index++) {
       const at = index * COLUMNS;
       visit(strings[numbers[at + FUNCTION]!]!, strings[numbers[at + OUTCOME]!]!, numbers[at + WALL_MS]!, numbers[at + CPU_MS]!, numbers[at + COLD] === 1);
@@ -93,8 +87,7 @@ export class InvocationBatch {
 
   /** The batch as plain data; the batch must not be used after its buffers are transferred. */
   columns(): InvocationColumns {
-    const ids = new Uint8Array(this.#ids.buffer, this.#ids.byteOffset, this.#ids.byteLength) as Uint8Array<ArrayBuffer>;
-    return { length: this.#length, numbers: this.#numbers, ids, strings: this.#strings, otherIds: this.#otherIds };
+    return { length: this.#length, numbers: this.#numbers, ids: this.#ids.bytes(), strings: this.#strings.strings, otherIds: this.#ids.others };
   }
 
   /**
@@ -159,12 +152,11 @@ export class InvocationBatch {
   /** The records of a batch sent as columns (on the writer's side). */
   static *records(columns: InvocationColumns): Generator<InvocationRecord> {
     const { length, numbers, strings } = columns;
-    const ids = Buffer.from(columns.ids.buffer, columns.ids.byteOffset, columns.ids.byteLength);
-    const otherIds = new Map(columns.otherIds);
+    const requestId = RequestIdColumn.reader(columns.ids, columns.otherIds);
     for (let index = 0; index < length; index++) {
       const at = index * COLUMNS;
       yield {
-        requestId: otherIds.get(index) ?? ids.toString('hex', index * ID_BYTES, (index + 1) * ID_BYTES),
+        requestId: requestId(index),
         function: strings[numbers[at + FUNCTION]!]!,
         version: numbers[at + VERSION]!,
         startTime: numbers[at + START_TIME]!,
@@ -178,21 +170,9 @@ export class InvocationBatch {
     }
   }
 
-  #intern(text: string): number {
-    let index = this.#stringIndex.get(text);
-    if (index === undefined) {
-      index = this.#strings.push(text) - 1;
-      this.#stringIndex.set(text, index);
-    }
-    return index;
-  }
-
   #grow(): void {
     const numbers = new Float64Array(this.#numbers.length * 2);
     numbers.set(this.#numbers);
     this.#numbers = numbers;
-    const ids = Buffer.alloc(this.#ids.length * 2);
-    this.#ids.copy(ids);
-    this.#ids = ids;
   }
 }

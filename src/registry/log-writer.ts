@@ -7,11 +7,12 @@
  */
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import type { InvocationBatch, InvocationColumns } from './invocation-batch.ts';
-import type { LogLine, LogRetention } from './types.ts';
+import type { LogBatch, LogColumns } from './log-batch.ts';
+import type { LogRetention } from './types.ts';
 
 export type LogWriterRequest = { id: number } & (
   | { op: 'invocations'; columns: InvocationColumns }
-  | { op: 'logs'; lines: readonly LogLine[] }
+  | { op: 'logs'; columns: LogColumns }
   | { op: 'remove'; name: string }
   | { op: 'prune' }
   | { op: 'close' }
@@ -55,8 +56,10 @@ export class LogWriter {
     return this.#call({ op: 'invocations', columns }, [columns.numbers.buffer, columns.ids.buffer]);
   }
 
-  appendLogs(lines: readonly LogLine[]): Promise<void> {
-    return this.#call({ op: 'logs', lines });
+  /** The batch's buffers move to the thread: it cannot be used afterwards. */
+  appendLogs(batch: LogBatch): Promise<void> {
+    const columns = batch.columns();
+    return this.#call({ op: 'logs', columns }, [columns.numbers.buffer, columns.ids.buffer, columns.text.buffer]);
   }
 
   removeFunction(name: string): Promise<void> {

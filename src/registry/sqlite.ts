@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { AtollError } from '../errors/index.ts';
 import { BlobStore } from './blobs.ts';
 import type { InvocationBatch } from './invocation-batch.ts';
+import { LogBatch } from './log-batch.ts';
 import { DEFAULT_LOG_RETENTION, LogStore } from './logs.ts';
 import { LogWriter } from './log-writer.ts';
 import { openDatabase, transaction } from './sqlite-util.ts';
@@ -236,9 +237,10 @@ export class SqliteRegistry implements Registry {
     else this.logStore.appendInvocations(batch.columns());
   }
 
-  async appendLogs(lines: readonly LogLine[]): Promise<void> {
-    if (this.logWriter) await this.logWriter.appendLogs(lines);
-    else this.logStore.appendLogs(lines);
+  async appendLogs(batch: LogBatch): Promise<void> {
+    if (batch.length === 0) return;
+    if (this.logWriter) await this.logWriter.appendLogs(batch);
+    else this.logStore.appendLogs([...LogBatch.lines(batch.columns())]);
   }
 
   async queryLogs(name: string, query: LogQuery): Promise<LogQueryResult> {

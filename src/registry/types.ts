@@ -1,6 +1,7 @@
 /** The registry's contract (design.md §6): one interface, SQLite now, PostgreSQL later. */
 import type { ConcurrencyLimits, FunctionLimits } from '../limits/index.ts';
 import type { InvocationBatch } from './invocation-batch.ts';
+import type { LogBatch } from './log-batch.ts';
 
 export type Runtime = 'js' | 'python3' | 'provided';
 export type FunctionStyle = 'workers' | 'lambda';
@@ -138,7 +139,7 @@ export interface Registry {
   /** Appends a batch of invocation records in one transaction. */
   appendInvocations(batch: InvocationBatch): Promise<void>;
   /** Appends a batch of log lines in one transaction. */
-  appendLogs(lines: readonly LogLine[]): Promise<void>;
+  appendLogs(batch: LogBatch): Promise<void>;
   queryLogs(name: string, query: LogQuery): Promise<LogQueryResult>;
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtollError } from '../../src/errors/index.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_FUNCTION_LIMITS } from '../../src/limits/index.ts';
 import {
-  InvocationBatch, openRegistry, sha256Hex, validateFunctionName, type InvocationRecord, type LogLine, type NewVersion, type Registry,
+  InvocationBatch, LogBatch, openRegistry, sha256Hex, validateFunctionName, type InvocationRecord, type LogLine, type NewVersion, type Registry,
 } from '../../src/registry/index.ts';
 
 function spec(name: string, code = 'export default { fetch() { return new Response("hi") } }', extra: Partial<NewVersion> = {}): NewVersion {
@@ -144,7 +144,7 @@ describe('rollback', () => {
 describe('remove', () => {
   it('deletes the function, its versions and its logs', async () => {
     await registry.deploy(spec('hello'));
-    await registry.appendLogs([logLine('hello', 1, 'x')]);
+    await registry.appendLogs(LogBatch.of([logLine('hello', 1, 'x')]));
     expect(await registry.remove('hello')).toBe(true);
     expect(await registry.getFunction('hello')).toBeUndefined();
     expect(await registry.listVersions('hello')).toEqual([]);
@@ -212,7 +212,7 @@ describe('reopen', () => {
     await registry.deploy(spec('hello', 'export default {} // 1'));
     const { version } = await registry.deploy(spec('hello', 'export default {} // 2'));
     await registry.rollback('hello', 1);
-    await registry.appendLogs([logLine('hello', 1, 'kept')]);
+    await registry.appendLogs(LogBatch.of([logLine('hello', 1, 'kept')]));
     await registry.close();
     registry = openRegistry(dir);
     expect((await registry.getFunction('hello'))?.liveVersion).toBe(1);
@@ -245,14 +245,14 @@ describe.each([false, true])('logs (written on a worker thread: %s)', (logWriter
 
   it('removing a function removes its logs', async () => {
     await registry.deploy(spec('f'));
-    await registry.appendLogs([logLine('f', 1, 'gone soon')]);
+    await registry.appendLogs(LogBatch.of([logLine('f', 1, 'gone soon')]));
     await registry.remove('f');
     expect((await registry.queryLogs('f', { limit: 10 })).logs).toEqual([]);
   });
 
   it('returns log lines and invocations newest last, by time then insertion', async () => {
-    await registry.appendLogs([logLine('f', 20, 'b'), logLine('f', 10, 'a'), logLine('f', 20, 'c')]);
-    await registry.appendLogs([logLine('f', 30, 'd'), logLine('other', 40, 'x')]);
+    await registry.appendLogs(LogBatch.of([logLine('f', 20, 'b'), logLine('f', 10, 'a'), logLine('f', 20, 'c')]));
+    await registry.appendLogs(LogBatch.of([logLine('f', 30, 'd'), logLine('other', 40, 'x')]));
     await registry.appendInvocations(InvocationBatch.of([
       { requestId: 'r2', function: 'f', version: 1, startTime: 200, wallMs: 3, cpuMs: 1.25, billedMs: 2, memoryMb: 128, cold: false, outcome: 'OK' },
       { requestId: 'r1', function: 'f', version: 1, startTime: 100, wallMs: 5, cpuMs: 2.5, billedMs: 3, memoryMb: 128, cold: true, outcome: 'CPU_LIMIT_EXCEEDED' },
@@ -286,19 +286,19 @@ describe.each([false, true])('logs (written on a worker thread: %s)', (logWriter
   });
 
   it('limits to the newest entries and filters by sinceMs', async () => {
-    await registry.appendLogs([logLine('f', 1, 'a'), logLine('f', 2, 'b'), logLine('f', 3, 'c')]);
+    await registry.appendLogs(LogBatch.of([logLine('f', 1, 'a'), logLine('f', 2, 'b'), logLine('f', 3, 'c')]));
     expect((await registry.queryLogs('f', { limit: 2 })).logs.map((l) => l.message)).toEqual(['b', 'c']);
     expect((await registry.queryLogs('f', { limit: 10, sinceMs: 2 })).logs.map((l) => l.message)).toEqual(['b', 'c']);
   });
 
   it('keeps only the newest N entries per function', async () => {
     for (let i = 0; i < 4; i++) {
-      await registry.appendLogs([logLine('f', i * 2, `m${i * 2}`), logLine('f', i * 2 + 1, `m${i * 2 + 1}`)]);
+      await registry.appendLogs(LogBatch.of([logLine('f', i * 2, `m${i * 2}`), logLine('f', i * 2 + 1, `m${i * 2 + 1}`)]));
       await registry.appendInvocations(InvocationBatch.of([
         { requestId: `r${i}`, function: 'f', version: 1, startTime: i, wallMs: 1, cpuMs: 1, billedMs: 1, memoryMb: 128, cold: false, outcome: 'OK' },
       ]));
     }
-    await registry.appendLogs([logLine('g', 1, 'other function untouched')]);
+    await registry.appendLogs(LogBatch.of([logLine('g', 1, 'other function untouched')]));
     const result = await registry.queryLogs('f', { limit: 100 });
     expect(result.logs.map((l) => l.message)).toEqual(['m3', 'm4', 'm5', 'm6', 'm7']);
     expect(result.invocations.map((r) => r.requestId)).toEqual(['r1', 'r2', 'r3']);

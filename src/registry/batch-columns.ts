@@ -1,0 +1,58 @@
+/**
+ * What InvocationBatch and LogBatch share: request ids packed as bytes, and a table of the
+ * few distinct strings (function names, outcomes, levels) a batch repeats. A batch is held
+ * by the gateway for up to 200 ms; a string or object per record would outlive a few
+ * young-generation collections and be promoted (see invocation-batch.ts).
+ */
+
+export const ID_BYTES = 16;
+/** Request ids as the gateway makes them (request-id.ts); any other id is kept as it is. */
+const HEX_ID = /^[0-9a-f]{32}$/;
+
+/** Request ids of a batch's records: 16 bytes each, or kept aside when not 32 lowercase hex digits. */
+export class RequestIdColumn {
+  #bytes: Buffer;
+  /** [record index, id] of the ids that are not 32 lowercase hex digits. */
+  readonly others: [number, string][] = [];
+
+  constructor(records: number) {
+    this.#bytes = Buffer.alloc(records * ID_BYTES);
+  }
+
+  set(index: number, requestId: string): void {
+    if ((index + 1) * ID_BYTES > this.#bytes.length) {
+      const bytes = Buffer.alloc(Math.max(this.#bytes.length * 2, (index + 1) * ID_BYTES));
+      this.#bytes.copy(bytes);
+      this.#bytes = bytes;
+    }
+    if (HEX_ID.test(requestId)) this.#bytes.write(requestId, index * ID_BYTES, ID_BYTES, 'hex');
+    else this.others.push([index, requestId]);
+  }
+
+  /** The bytes, for postMessage (transferable) or storage; the column must not be used after a transfer. */
+  bytes(): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.byteLength) as Uint8Array<ArrayBuffer>;
+  }
+
+  /** A reader of the ids again, from `bytes()` and `others`. */
+  static reader(bytes: Uint8Array, others: readonly [number, string][]): (index: number) => string {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const byIndex = new Map(others);
+    return (index) => byIndex.get(index) ?? buffer.toString('hex', index * ID_BYTES, (index + 1) * ID_BYTES);
+  }
+}
+
+/** The distinct strings of a batch; records hold their index. */
+export class StringTable {
+  readonly strings: string[] = [];
+  readonly #index = new Map<string, number>();
+
+  intern(text: string): number {
+    let index = this.#index.get(text);
+    if (index === undefined) {
+      index = this.strings.push(text) - 1;
+      this.#index.set(text, index);
+    }
+    return index;
+  }
+}

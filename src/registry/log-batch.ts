@@ -1,0 +1,110 @@
+/**
+ * Console lines on their way to logs.db, held as columns like InvocationBatch: numbers in
+ * a typed array, request ids as bytes, the messages as UTF-8 in one buffer.
+ *
+ * As one object and three strings per line, a batch of a function that logs on every
+ * request outlived a few young-generation collections and was promoted. Measured (warm
+ * hello world with one console.log per request, 50 connections, the gateway on one core):
+ * ~46 KB promoted per scavenge against ~6 KB without the log line.
+ */
+import { RequestIdColumn, StringTable } from './batch-columns.ts';
+import type { LogLine } from './types.ts';
+
+/** Column order in `numbers`; function and level are indexes into `strings`. */
+const TS = 0;
+const VERSION = 1;
+const FUNCTION = 2;
+const LEVEL = 3;
+/** Where the line's message ends in `text` (it starts where the previous one ends). */
+const TEXT_END = 4;
+const COLUMNS = 5;
+
+/** A batch as plain data, for postMessage (the three buffers can be transferred). */
+export interface LogColumns {
+  length: number;
+  numbers: Float64Array<ArrayBuffer>;
+  ids: Uint8Array<ArrayBuffer>;
+  text: Uint8Array<ArrayBuffer>;
+  strings: string[];
+  otherIds: [number, string][];
+}
+
+export class LogBatch {
+  #length = 0;
+  #numbers: Float64Array<ArrayBuffer>;
+  #text: Buffer;
+  #textLength = 0;
+  readonly #ids: RequestIdColumn;
+  readonly #strings = new StringTable();
+
+  /** `capacity`: lines expected (the batch grows past it as needed). */
+  constructor(capacity = 64) {
+    const lines = Math.max(16, capacity);
+    this.#numbers = new Float64Array(lines * COLUMNS);
+    // Never from Buffer's shared pool: the buffer is transferred to the writer thread.
+    this.#text = Buffer.allocUnsafeSlow(lines * 64);
+    this.#ids = new RequestIdColumn(lines);
+  }
+
+  static of(lines: readonly LogLine[]): LogBatch {
+    const batch = new LogBatch(lines.length);
+    for (const line of lines) batch.add(line);
+    return batch;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  add(line: LogLine): void {
+    const index = this.#length;
+    if ((index + 1) * COLUMNS > this.#numbers.length) {
+      const numbers = new Float64Array(this.#numbers.length * 2);
+      numbers.set(this.#numbers);
+      this.#numbers = numbers;
+    }
+    const bytes = Buffer.byteLength(line.message);
+    if (this.#textLength + bytes > this.#text.length) {
+      const text = Buffer.allocUnsafeSlow(Math.max(this.#text.length * 2, this.#textLength + bytes));
+      this.#text.copy(text, 0, 0, this.#textLength);
+      this.#text = text;
+    }
+    this.#textLength += this.#text.write(line.message, this.#textLength, bytes, 'utf8');
+    const at = index * COLUMNS;
+    const numbers = this.#numbers;
+    numbers[at + TS] = line.ts;
+    numbers[at + VERSION] = line.version;
+    numbers[at + FUNCTION] = this.#strings.intern(line.function);
+    numbers[at + LEVEL] = this.#strings.intern(line.level);
+    numbers[at + TEXT_END] = this.#textLength;
+    this.#ids.set(index, line.requestId);
+    this.#length = index + 1;
+  }
+
+  /** The batch as plain data; the batch must not be used after its buffers are transferred. */
+  columns(): LogColumns {
+    const text = new Uint8Array(this.#text.buffer, this.#text.byteOffset, this.#text.byteLength) as Uint8Array<ArrayBuffer>;
+    return { length: this.#length, numbers: this.#numbers, ids: this.#ids.bytes(), text, strings: this.#strings.strings, otherIds: this.#ids.others };
+  }
+
+  /** The lines of a batch sent as columns, in the order they were added. */
+  static *lines(columns: LogColumns): Generator<LogLine> {
+    const { length, numbers, strings } = columns;
+    const requestId = RequestIdColumn.reader(columns.ids, columns.otherIds);
+    const text = Buffer.from(columns.text.buffer, columns.text.byteOffset, columns.text.byteLength);
+    let start = 0;
+    for (let index = 0; index < length; index++) {
+      const at = index * COLUMNS;
+      const end = numbers[at + TEXT_END]!;
+      yield {
+        ts: numbers[at + TS]!,
+        requestId: requestId(index),
+        function: strings[numbers[at + FUNCTION]!]!,
+        version: numbers[at + VERSION]!,
+        level: strings[numbers[at + LEVEL]!]!,
+        message: text.toString('utf8', start, end),
+      };
+      start = end;
+    }
+  }
+}
