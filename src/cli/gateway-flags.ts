@@ -15,6 +15,10 @@
  * with 6-10 ms pauses instead of one in 7 s (--trace-gc). A warm hello world after 15 s of
  * quiet: 10.9-11.8k req/s and p99 20-22 ms, against 13.9k and 9 ms without the pause;
  * with this flag 13.0-14.6k and 9-15 ms. The cost: the heap the last burst grew is kept.
+ * (The "never recovered" was the Map chain of sandbox-host/invocation-table.ts, which any
+ * full collection started. Since that fix the gateway recovers, but the first seconds after
+ * the reducer's collection still lose: over 5 s after 15 and 25 s of quiet, 12.8-13.0k
+ * req/s and p99 28-38 ms, against 13.0-15.3k and 8-16 ms with this flag.)
  */
 export const GATEWAY_V8_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--no-memory-reducer'];
 
