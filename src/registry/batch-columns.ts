@@ -42,6 +42,14 @@ export class RequestIdColumn {
   }
 }
 
+/** `numbers` itself, or a copy at least twice as long when it has fewer than `needed` slots. */
+export function withRoom(numbers: Float64Array<ArrayBuffer>, needed: number): Float64Array<ArrayBuffer> {
+  if (needed <= numbers.length) return numbers;
+  const grown = new Float64Array(Math.max(numbers.length * 2, needed));
+  grown.set(numbers);
+  return grown;
+}
+
 /** The distinct strings of a batch; records hold their index. */
 export class StringTable {
   readonly strings: string[] = [];

@@ -9,7 +9,7 @@
  * req/s. Here a record is 9 numbers and 16 bytes, and a batch crosses to the writer
  * thread as two transferred buffers and a short table of strings.
  */
-import { ID_BYTES, RequestIdColumn, StringTable } from './batch-columns.ts';
+import { ID_BYTES, RequestIdColumn, StringTable, withRoom } from './batch-columns.ts';
 import type { InvocationRecord } from './types.ts';
 
 /** Column order in `numbers`; strings (function name, outcome) are indexes into `strings`. */
@@ -59,9 +59,8 @@ export class InvocationBatch {
 
   add(record: InvocationRecord): void {
     const index = this.#length;
-    if ((index + 1) * COLUMNS > this.#numbers.length) this.#grow();
+    const numbers = (this.#numbers = withRoom(this.#numbers, (index + 1) * COLUMNS));
     const at = index * COLUMNS;
-    const numbers = this.#numbers;
     numbers[at + FUNCTION] = this.#strings.intern(record.function);
     numbers[at + VERSION] = record.version;
     numbers[at + START_TIME] = record.startTime;
@@ -168,11 +167,5 @@ export class InvocationBatch {
         outcome: strings[numbers[at + OUTCOME]!]!,
       };
     }
-  }
-
-  #grow(): void {
-    const numbers = new Float64Array(this.#numbers.length * 2);
-    numbers.set(this.#numbers);
-    this.#numbers = numbers;
   }
 }

@@ -7,7 +7,7 @@
  * hello world with one console.log per request, 50 connections, the gateway on one core):
  * ~46 KB promoted per scavenge against ~6 KB without the log line.
  */
-import { RequestIdColumn, StringTable } from './batch-columns.ts';
+import { RequestIdColumn, StringTable, withRoom } from './batch-columns.ts';
 import type { LogLine } from './types.ts';
 
 /** Column order in `numbers`; function and level are indexes into `strings`. */
@@ -58,11 +58,7 @@ export class LogBatch {
 
   add(line: LogLine): void {
     const index = this.#length;
-    if ((index + 1) * COLUMNS > this.#numbers.length) {
-      const numbers = new Float64Array(this.#numbers.length * 2);
-      numbers.set(this.#numbers);
-      this.#numbers = numbers;
-    }
+    const numbers = (this.#numbers = withRoom(this.#numbers, (index + 1) * COLUMNS));
     const bytes = Buffer.byteLength(line.message);
     if (this.#textLength + bytes > this.#text.length) {
       const text = Buffer.allocUnsafeSlow(Math.max(this.#text.length * 2, this.#textLength + bytes));
@@ -71,7 +67,6 @@ export class LogBatch {
     }
     this.#textLength += this.#text.write(line.message, this.#textLength, bytes, 'utf8');
     const at = index * COLUMNS;
-    const numbers = this.#numbers;
     numbers[at + TS] = line.ts;
     numbers[at + VERSION] = line.version;
     numbers[at + FUNCTION] = this.#strings.intern(line.function);
