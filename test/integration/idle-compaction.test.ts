@@ -1,7 +1,9 @@
 /**
  * Sandbox hosts compact the isolates of idle instances (HostInstance.compactIfIdle): the
  * garbage a warm instance keeps after its last invocation goes back to the system about a
- * second after it goes idle, as GET /api/server reports the hosts' guest heaps.
+ * second after it goes idle, as GET /api/server reports the hosts' guest heaps. A busy
+ * instance (1,000 invocations since its last compaction) waits 30 s: a compacted isolate
+ * runs its next few thousand invocations slower.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -43,5 +45,17 @@ describe('idle compaction', () => {
     expect(idle - compacted).toBeGreaterThan(3 * 1024 * 1024);
     // The compacted instance still serves, warm.
     expect(await (await server.fn('keeper/drop')).text()).toBe('0');
+  });
+
+  it('a busy instance keeps its garbage through seconds of quiet: a burst every few seconds is not compacted each time', async () => {
+    expect((await server.deploy('busy', KEEP_THEN_DROP)).status).toBe(201);
+    for (let i = 0; i < 1000; i++) expect((await server.fn('busy/drop')).status).toBe(200);
+    expect(await (await server.fn('busy/keep')).text()).toBe('50000');
+    expect(await (await server.fn('busy/drop')).text()).toBe('0');
+    const idle = await guestHeapBytes(server);
+    // The quiet instance above gave its garbage back within about a second.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(idle - (await guestHeapBytes(server))).toBeLessThan(3 * 1024 * 1024);
+    expect(await (await server.fn('busy/drop')).text()).toBe('0');
   });
 });
