@@ -320,6 +320,46 @@ describe.each([false, true])('logs (written on a worker thread: %s)', (logWriter
     expect(await ids({ limit: 100, sinceMs: 20 })).toEqual(['b', 'c', 'd', 'e']);
     expect(await ids({ limit: 2, sinceMs: 0 })).toEqual(['d', 'e']);
   });
+
+  it('finds the newest invocations when a chunk of short requests is followed by chunks of long ones, and gives a tie to the later chunk', async () => {
+    await registry.close();
+    registry = openRegistry(dir, { logWriterThread, logRetention: { maxLogsPerFunction: 5, maxInvocationsPerFunction: 100, pruneEveryBatches: 1000 } });
+    const record = (requestId: string, startTime: number): InvocationRecord =>
+      ({ requestId, function: 'f', version: 1, startTime, wallMs: 1, cpuMs: 1, billedMs: 1, memoryMb: 128, cold: false, outcome: 'OK' });
+    await registry.appendInvocations(InvocationBatch.of([record('short', 100), record('a90', 90)]));
+    await registry.appendInvocations(InvocationBatch.of([record('long', 10)]));
+    await registry.appendInvocations(InvocationBatch.of([record('b90', 90), record('longer', 5)]));
+    const ids = async (limit: number) => (await registry.queryLogs('f', { limit })).invocations.map((r) => r.requestId);
+    expect(await ids(1)).toEqual(['short']);
+    expect(await ids(2)).toEqual(['b90', 'short']);
+    expect(await ids(3)).toEqual(['a90', 'b90', 'short']);
+  });
+
+  it('finds the same newest invocations as a full sort, over hundreds of chunks with overlapping start times and ties', async () => {
+    await registry.close();
+    registry = openRegistry(dir, { logWriterThread, logRetention: { maxLogsPerFunction: 5, maxInvocationsPerFunction: 100_000, pruneEveryBatches: 1000 } });
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const written: InvocationRecord[] = [];
+    for (let chunk = 0; chunk < 300; chunk++) {
+      const records = Array.from({ length: 1 + Math.floor(random() * 12) }, (_, i): InvocationRecord => ({
+        // Mostly rising with the chunks, some started long before they were written, many equal.
+        requestId: `c${chunk}-${i}`, function: 'f', version: 1, startTime: Math.floor(chunk * 2 - (random() < 0.1 ? random() * 200 : random() * 40)),
+        wallMs: 1, cpuMs: 1, billedMs: 1, memoryMb: 128, cold: false, outcome: 'OK',
+      }));
+      written.push(...records);
+      await registry.appendInvocations(InvocationBatch.of(records));
+    }
+    // Newest by start time, ties by order of writing; newest last.
+    const order = written.map((record, at) => ({ record, at })).sort((x, y) => x.record.startTime - y.record.startTime || x.at - y.at).map((x) => x.record.requestId);
+    for (const limit of [1, 7, 50, 333, 5000]) {
+      for (const sinceMs of [undefined, 300]) {
+        const expected = order.filter((id) => sinceMs === undefined || written.find((r) => r.requestId === id)!.startTime >= sinceMs).slice(-limit);
+        const got = (await registry.queryLogs('f', { limit, sinceMs })).invocations.map((r) => r.requestId);
+        expect(got, `limit ${limit}, sinceMs ${sinceMs}`).toEqual(expected);
+      }
+    }
+  });
 });
 
 describe('logs.db written by an earlier version (one row per invocation)', () => {
