@@ -3,7 +3,6 @@
  * log-writer.ts). Messages are handled one at a time, in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { LogBatch } from './log-batch.ts';
 import { LogStore } from './logs.ts';
 import type { LogWriterRequest } from './log-writer.ts';
 
@@ -16,7 +15,7 @@ parentPort!.on('message', (request: LogWriterRequest) => {
         store.appendInvocations(request.columns);
         break;
       case 'logs':
-        store.appendLogs([...LogBatch.lines(request.columns)]);
+        store.appendLogs(request.columns);
         break;
       case 'remove':
         store.removeFunction(request.name);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { AtollError } from '../errors/index.ts';
 import { BlobStore } from './blobs.ts';
 import type { InvocationBatch } from './invocation-batch.ts';
-import { LogBatch } from './log-batch.ts';
+import type { LogBatch } from './log-batch.ts';
 import { DEFAULT_LOG_RETENTION, LogStore } from './logs.ts';
 import { LogWriter } from './log-writer.ts';
 import { openDatabase, transaction } from './sqlite-util.ts';
@@ -240,7 +240,7 @@ export class SqliteRegistry implements Registry {
   async appendLogs(batch: LogBatch): Promise<void> {
     if (batch.length === 0) return;
     if (this.logWriter) await this.logWriter.appendLogs(batch);
-    else this.logStore.appendLogs([...LogBatch.lines(batch.columns())]);
+    else this.logStore.appendLogs(batch.columns());
   }
 
   async queryLogs(name: string, query: LogQuery): Promise<LogQueryResult> {

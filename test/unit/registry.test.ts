@@ -392,4 +392,35 @@ describe('logs.db written by an earlier version (one row per invocation)', () =>
     }
     expect((await registry.queryLogs('f', { limit: 100 })).logs.map((l) => l.message)).toEqual(['kept']);
   });
+
+  it('keeps every console line when a schema-3 logs.db (one row per line) moves them into chunks', async () => {
+    await registry.close();
+    for (const file of ['logs.db', 'logs.db-wal', 'logs.db-shm']) rmSync(join(dir, file), { force: true });
+    const logs = new DatabaseSync(join(dir, 'logs.db'));
+    logs.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+      INSERT INTO schema_migrations VALUES (1, 0), (2, 0), (3, 0);
+      CREATE TABLE invocation_chunks (id INTEGER PRIMARY KEY, function TEXT NOT NULL, count INTEGER NOT NULL, last_start INTEGER NOT NULL,
+        numbers BLOB NOT NULL, ids BLOB NOT NULL, strings TEXT NOT NULL);
+      CREATE INDEX invocation_chunks_by_function ON invocation_chunks (function, id);
+      CREATE INDEX invocation_chunks_by_start ON invocation_chunks (function, last_start, id);
+      CREATE TABLE logs (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, request_id TEXT NOT NULL, function TEXT NOT NULL,
+        version INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);
+      CREATE INDEX logs_by_function_time ON logs (function, ts, id);`);
+    const insert = logs.prepare('INSERT INTO logs (ts, request_id, function, version, level, message) VALUES (?, ?, ?, ?, ?, ?)');
+    const old: LogLine[] = [];
+    // More lines of f than one migrated chunk holds (5,000), interleaved with g's.
+    for (let i = 0; i < 6000; i++) {
+      const line: LogLine = {
+        ts: 1_000 + i, requestId: i === 7 ? 'not-hex' : i.toString(16).padStart(32, 'b'), function: i % 4 ? 'f' : 'g',
+        version: 1, level: i % 3 ? 'log' : 'error', message: i === 9 ? 'kia ora, 世界 🌏' : `line ${i}`,
+      };
+      old.push(line);
+      insert.run(line.ts, line.requestId, line.function, line.version, line.level, line.message);
+    }
+    logs.close();
+    registry = openRegistry(dir, { logRetention: { maxLogsPerFunction: 10_000, maxInvocationsPerFunction: 100, pruneEveryBatches: 1 } });
+    for (const fn of ['f', 'g']) {
+      expect((await registry.queryLogs(fn, { limit: 10_000 })).logs).toEqual(old.filter((l) => l.function === fn));
+    }
+  });
 });
