@@ -42,6 +42,26 @@ export class RequestIdColumn {
   }
 }
 
+/** The largest value of `column` over a batch's first `length` records (-Infinity for none). */
+export function columnMax(numbers: Float64Array, length: number, columns: number, column: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let index = 0; index < length; index++) max = Math.max(max, numbers[index * columns + column]!);
+  return max;
+}
+
+/** A batch's numbers and request ids as bytes to store, trimmed to `length` records (little-endian: every platform Node runs Atoll on). */
+export function recordBytes(numbers: Float64Array, ids: Uint8Array, length: number, columns: number): { numbers: Uint8Array; ids: Uint8Array } {
+  return { numbers: new Uint8Array(numbers.buffer, numbers.byteOffset, length * columns * 8), ids: ids.subarray(0, length * ID_BYTES) };
+}
+
+/** The numbers and request ids again from stored bytes, copied: a BLOB's bytes need not be aligned for a Float64Array. */
+export function recordsFromBytes(numbers: Uint8Array, ids: Uint8Array, length: number, columns: number, what: string): { numbers: Float64Array<ArrayBuffer>; ids: Uint8Array<ArrayBuffer> } {
+  if (numbers.byteLength !== length * columns * 8 || ids.byteLength !== length * ID_BYTES) {
+    throw new Error(`a stored chunk of ${length} ${what} has ${numbers.byteLength} + ${ids.byteLength} bytes`);
+  }
+  return { numbers: new Float64Array(Uint8Array.from(numbers).buffer), ids: Uint8Array.from(ids) };
+}
+
 /** `numbers` itself, or a copy at least twice as long when it has fewer than `needed` slots. */
 export function withRoom(numbers: Float64Array<ArrayBuffer>, needed: number): Float64Array<ArrayBuffer> {
   if (needed <= numbers.length) return numbers;

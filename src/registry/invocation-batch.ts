@@ -9,7 +9,7 @@
  * req/s. Here a record is 9 numbers and 16 bytes, and a batch crosses to the writer
  * thread as two transferred buffers and a short table of strings.
  */
-import { ID_BYTES, RequestIdColumn, StringTable, withRoom } from './batch-columns.ts';
+import { columnMax, ID_BYTES, recordBytes, recordsFromBytes, RequestIdColumn, StringTable, withRoom } from './batch-columns.ts';
 import type { InvocationRecord } from './types.ts';
 
 /** Column order in `numbers`; strings (function name, outcome) are indexes into `strings`. */
@@ -129,23 +129,17 @@ export class InvocationBatch {
 
   /** The latest start time among the records (-Infinity for none). */
   static lastStartTime(columns: InvocationColumns): number {
-    let last = Number.NEGATIVE_INFINITY;
-    for (let index = 0; index < columns.length; index++) last = Math.max(last, columns.numbers[index * COLUMNS + START_TIME]!);
-    return last;
+    return columnMax(columns.numbers, columns.length, COLUMNS, START_TIME);
   }
 
-  /** The two typed arrays as bytes to store, trimmed to `length` (little-endian: every platform Node runs Atoll on). */
+  /** The two typed arrays as bytes to store, trimmed to `length`. */
   static toBytes(columns: InvocationColumns): { numbers: Uint8Array; ids: Uint8Array } {
-    const { length, numbers, ids } = columns;
-    return { numbers: new Uint8Array(numbers.buffer, numbers.byteOffset, length * COLUMNS * 8), ids: ids.subarray(0, length * ID_BYTES) };
+    return recordBytes(columns.numbers, columns.ids, columns.length, COLUMNS);
   }
 
-  /** Columns again from stored bytes (copied: a BLOB's bytes need not be aligned for a Float64Array). */
+  /** Columns again from stored bytes. */
   static fromBytes(length: number, numbers: Uint8Array, ids: Uint8Array, strings: string[], otherIds: [number, string][]): InvocationColumns {
-    if (numbers.byteLength !== length * COLUMNS * 8 || ids.byteLength !== length * ID_BYTES) {
-      throw new Error(`an invocation chunk of ${length} records has ${numbers.byteLength} + ${ids.byteLength} bytes`);
-    }
-    return { length, numbers: new Float64Array(Uint8Array.from(numbers).buffer), ids: Uint8Array.from(ids), strings, otherIds };
+    return { length, ...recordsFromBytes(numbers, ids, length, COLUMNS, 'invocation records'), strings, otherIds };
   }
 
   /** The records of a batch sent as columns (on the writer's side). */

@@ -7,7 +7,7 @@
  * hello world with one console.log per request, 50 connections, the gateway on one core):
  * ~46 KB promoted per scavenge against ~6 KB without the log line.
  */
-import { ID_BYTES, RequestIdColumn, StringTable, withRoom } from './batch-columns.ts';
+import { columnMax, recordBytes, recordsFromBytes, RequestIdColumn, StringTable, withRoom } from './batch-columns.ts';
 import type { LogLine } from './types.ts';
 
 /** Column order in `numbers`; function and level are indexes into `strings`. */
@@ -84,24 +84,19 @@ export class LogBatch {
 
   /** The latest time among the lines (-Infinity for none). */
   static lastTime(columns: LogColumns): number {
-    let last = Number.NEGATIVE_INFINITY;
-    for (let index = 0; index < columns.length; index++) last = Math.max(last, columns.numbers[index * COLUMNS + TS]!);
-    return last;
+    return columnMax(columns.numbers, columns.length, COLUMNS, TS);
   }
 
-  /** The buffers as bytes to store, trimmed to `length` (little-endian: every platform Node runs Atoll on). */
+  /** The buffers as bytes to store, trimmed to `length`. */
   static toBytes(columns: LogColumns): { numbers: Uint8Array; ids: Uint8Array; text: Uint8Array } {
-    const { length, numbers, ids, text } = columns;
+    const { length, numbers, text } = columns;
     const textEnd = length === 0 ? 0 : numbers[(length - 1) * COLUMNS + TEXT_END]!;
-    return { numbers: new Uint8Array(numbers.buffer, numbers.byteOffset, length * COLUMNS * 8), ids: ids.subarray(0, length * ID_BYTES), text: text.subarray(0, textEnd) };
+    return { ...recordBytes(numbers, columns.ids, length, COLUMNS), text: text.subarray(0, textEnd) };
   }
 
-  /** Columns again from stored bytes (copied: a BLOB's bytes need not be aligned for a Float64Array). */
+  /** Columns again from stored bytes. */
   static fromBytes(length: number, numbers: Uint8Array, ids: Uint8Array, text: Uint8Array, strings: string[], otherIds: [number, string][]): LogColumns {
-    if (numbers.byteLength !== length * COLUMNS * 8 || ids.byteLength !== length * ID_BYTES) {
-      throw new Error(`a log chunk of ${length} lines has ${numbers.byteLength} + ${ids.byteLength} bytes`);
-    }
-    return { length, numbers: new Float64Array(Uint8Array.from(numbers).buffer), ids: Uint8Array.from(ids), text: Uint8Array.from(text), strings, otherIds };
+    return { length, ...recordsFromBytes(numbers, ids, length, COLUMNS, 'log lines'), text: Uint8Array.from(text), strings, otherIds };
   }
 
   /** The batch's lines split by function, each as the columns of a batch of its own, in the order added. */
