@@ -65,9 +65,12 @@ export interface ServerConfig {
   readonly scaleOutDelayMs: number;
   readonly dispatchAhead: number;
   /**
-   * Instances a pool adds without waiting, per sandbox host. A few requests in flight per
-   * host let each message to it carry several, which costs far less than one round trip
-   * (two context switches) per request; measured: 1 per host ≈ 3k req/s, 4 ≈ 6.7k.
+   * Instances a pool adds without waiting, per sandbox host; past them it scales out on
+   * evidence (FunctionPool). With dispatch ahead, one per host: a host runs one guest at a
+   * time, and each more isolate of the same function it cycles through brings its own heap
+   * and JIT code into the caches (hello world: ~30 -> ~23 µs of host CPU per request with 1
+   * instead of 4). Without it, a few requests in flight per host let each message to it
+   * carry several (1 per host ≈ 3k req/s, 4 ≈ 6.7k, measured before dispatch ahead).
    */
   readonly eagerInstancesPerHost: number;
   readonly queueWaitMs: number;
@@ -99,8 +102,8 @@ const schema = z.strictObject({
   spareIsolates: z.number().int().min(0).max(64),
   idleMs: z.number().int().min(100),
   scaleOutDelayMs: z.number().int().min(0).max(10_000),
-  // A host holds at most 16 invocations per instance (host-instance.ts, MAX_HELD).
-  dispatchAhead: z.number().int().min(1).max(16),
+  // A host holds at most 64 invocations per instance (host-instance.ts, MAX_HELD).
+  dispatchAhead: z.number().int().min(1).max(64),
   memoryBudgetMb: z.number().int().min(1),
   queueDepth: z.number().int().min(0).max(100_000),
   queueWaitMs: z.number().int().min(1).max(600_000),
@@ -126,10 +129,11 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     spareIsolates: options.spareIsolates ?? fromEnv('ATOLL_SPARE_ISOLATES') ?? 2,
     idleMs: options.idleMs ?? fromEnv('ATOLL_IDLE_MS') ?? DEFAULT_IDLE_MS,
     scaleOutDelayMs: options.scaleOutDelayMs ?? fromEnv('ATOLL_SCALE_OUT_DELAY_MS') ?? 2,
-    // 16: enough that 50 connections to a saturated hello world never wait in the gateway's
-    // queue (4 instances per host x 16), where each one costs a round trip to the host:
-    // 1.4x the requests per second of 4, and 4 was 1.6-1.8x those of 1 (bench/README.md).
-    dispatchAhead: options.dispatchAhead ?? fromEnv('ATOLL_DISPATCH_AHEAD') ?? 16,
+    // 64: enough that 50 connections to a saturated hello world, served by one instance per
+    // host (eagerInstancesPerHost), never wait in the gateway's queue, where each one costs
+    // a round trip to the host. 16 with 4 instances was 1.4x the requests per second of 4,
+    // and 4 was 1.6-1.8x those of 1 (bench/README.md).
+    dispatchAhead: options.dispatchAhead ?? fromEnv('ATOLL_DISPATCH_AHEAD') ?? 64,
     memoryBudgetMb: options.memoryBudgetMb ?? fromEnv('ATOLL_MEMORY_BUDGET_MB') ?? Math.floor(totalmem() / 2 / 1024 / 1024),
     queueDepth: options.queueDepth ?? fromEnv('ATOLL_QUEUE_DEPTH') ?? DEFAULT_QUEUE_DEPTH,
     queueWaitMs: options.queueWaitMs ?? fromEnv('ATOLL_QUEUE_WAIT_MS') ?? DEFAULT_QUEUE_WAIT_MS,
@@ -147,7 +151,7 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     dataDir: resolve(c.dataDir),
     functionsDir: c.functionsDir === undefined ? undefined : resolve(c.functionsDir),
     maxIsolatesPerHost: 8192,
-    eagerInstancesPerHost: 4,
+    eagerInstancesPerHost: c.dispatchAhead > 1 ? 1 : 4,
     // Idle instances beyond this are evicted least recently used first.
     memoryBudgetBytes: c.memoryBudgetMb * 1024 * 1024,
     instanceEstimateBytes: 2 * 1024 * 1024,

@@ -95,7 +95,7 @@ const COMPACT_AFTER_GROWTH_BYTES = 512 * 1024;
 const BUSY_INVOCATIONS = 1000;
 const BUSY_COMPACT_IDLE_MS = 30_000;
 /** Invocations an instance holds at most (ServerConfig.dispatchAhead is capped at it). */
-const MAX_HELD = 16;
+const MAX_HELD = 64;
 
 /**
  * The CPU time of a run the watchdog killed. The watchdog reads the isolate's clock when it
