@@ -34,6 +34,8 @@ interface Target {
   url: string;
   /** The server's root process; its descendants are counted with it. */
   pid: number;
+  /** Atoll: the function instances alive (its `atoll_instances` gauge). */
+  instances?(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -98,7 +100,11 @@ async function startAtoll(name: string, env: Record<string, string>): Promise<Ta
   await server.deploy('hello', HELLO_SOURCE);
   const first = await server.invoke('hello');
   if (first.body !== 'Hello World') throw new Error(`atoll hello answered ${first.status} ${first.body}`);
-  return { name, url: `${server.url}/fn/hello`, pid: server.pid, close: () => server.close() };
+  const instances = async (): Promise<number> => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return Number(/^atoll_instances (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+  };
+  return { name, url: `${server.url}/fn/hello`, pid: server.pid, instances, close: () => server.close() };
 }
 
 const STARTERS: Record<string, () => Promise<Target>> = {
@@ -113,6 +119,8 @@ interface Sample extends LoadResult {
   cpuUsPerReq: number;
   /** Of which in the root process (Atoll: the gateway; the rest is its sandbox hosts). */
   rootCpuUsPerReq: number;
+  /** Atoll: function instances alive after the run. */
+  instances?: number;
 }
 
 async function measure(target: Target): Promise<Sample> {
@@ -122,7 +130,8 @@ async function measure(target: Target): Promise<Sample> {
   const result = await generateLoad({ url: target.url, durationS: DURATION_S, connections: CONNECTIONS, cpus: LOAD_CPUS });
   const cpuDelta = pids.map((pid, i) => cpuTimeMs(pid) - cpuBefore[i]!);
   const perReq = (ms: number): number => (result.requests ? (ms * 1000) / result.requests : 0);
-  return { ...result, cpuUsPerReq: perReq(cpuDelta.reduce((a, b) => a + b, 0)), rootCpuUsPerReq: perReq(cpuDelta[0]!) };
+  const instances = await target.instances?.();
+  return { ...result, cpuUsPerReq: perReq(cpuDelta.reduce((a, b) => a + b, 0)), rootCpuUsPerReq: perReq(cpuDelta[0]!), instances };
 }
 
 async function main(): Promise<void> {
@@ -147,7 +156,7 @@ async function main(): Promise<void> {
         const sample = await measure(target);
         samples.get(target.name)!.push(sample);
         console.log(
-          `run ${run} ${target.name.padEnd(12)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.cpuUsPerReq.toFixed(1)} µs CPU/req (root ${sample.rootCpuUsPerReq.toFixed(1)})  errors ${sample.errors}  non-2xx ${sample.non2xx}`,
+          `run ${run} ${target.name.padEnd(12)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.cpuUsPerReq.toFixed(1)} µs CPU/req (root ${sample.rootCpuUsPerReq.toFixed(1)})${sample.instances === undefined ? '' : `  instances ${sample.instances}`}  errors ${sample.errors}  non-2xx ${sample.non2xx}`,
         );
       }
     }

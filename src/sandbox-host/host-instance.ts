@@ -33,7 +33,13 @@ export interface InstanceEnvironment {
   log(record: LogRecord): void;
   /** The instance is gone; `reason` is set when the gateway was not told through a result. */
   onGone(instanceId: number, reason?: string): void;
-  /** The instance's next held invocation may start: the host calls `startNext` once the results before it are written out. */
+  /**
+   * An invocation of a free instance with nothing held may start at once: every frame so far
+   * is in the socket, so it is its instance's oldest without a result (StartLog). Otherwise
+   * it is held for the host's next round.
+   */
+  mayStartAtOnce(): boolean;
+  /** The instance has held invocations and is free: the host starts them in its next round (`startHeld`). */
   startSoon(instance: HostInstance): void;
 }
 
@@ -222,24 +228,35 @@ export class HostInstance {
     // Until the module has loaded, an invocation waits: its guest is set as soon as the load
     // is asked for, but the load can be deferred (a watchdog pause), and an invocation
     // started meanwhile would be charged the module's top level against its CPU limit.
-    if (this.#current || this.#held.length > 0 || (!this.#loaded && !this.#failure)) {
-      if (this.#held.length >= MAX_HELD) {
-        this.#env.send(failure(message.id, 'WORKER_CRASHED', 'instance is busy', false, true));
-        return;
-      }
-      this.#held.push(held);
-      this.#watchHeld();
+    const waiting = this.#current !== undefined || (!this.#loaded && !this.#failure);
+    if (!waiting && this.#held.length === 0 && this.#env.mayStartAtOnce()) {
+      this.#start(held);
       return;
     }
-    this.#start(held);
+    if (this.#held.length >= MAX_HELD) {
+      this.#env.send(failure(message.id, 'WORKER_CRASHED', 'instance is busy', false, true));
+      return;
+    }
+    this.#held.push(held);
+    // Frames before it are not all in the socket (e.g. the result of the one before it, run
+    // from the same read): it starts in the host's next round, which records it first.
+    if (!waiting) this.#env.startSoon(this);
+    this.#watchHeld();
   }
 
-  /** Start the next held invocation, if the instance is free (the host calls it after `startSoon`). */
-  startNext(): void {
-    if (this.#current || this.#gone || this.#inGuest || !this.#loaded) return;
-    const next = this.#held.shift();
-    if (!next) return;
-    this.#start(next);
+  /** Free, with invocations held: the host's round may start them (or fail them, if the instance could not be made). */
+  get startable(): boolean {
+    return this.#held.length > 0 && !this.#current && !this.#gone && !this.#inGuest && (this.#loaded || this.#failure !== undefined);
+  }
+
+  /** The ids of the held invocations, oldest first: what a round may start, for the host's StartLog. */
+  heldIds(ids: number[]): void {
+    for (const held of this.#held) ids.push(held.message.id);
+  }
+
+  /** Start held invocations one after another while each settles at once (the host's round). */
+  startHeld(): void {
+    while (this.startable) this.#start(this.#held.shift()!);
   }
 
   /** Arm #checkHeld while invocations wait behind a running one. */

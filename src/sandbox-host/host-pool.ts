@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { FrameReader, FrameType, FrameWriter, type Frame } from './protocol.ts';
 import { InvocationTable } from './invocation-table.ts';
 import { streamedThrough } from './stream-garbage.ts';
+import { closeStartLogFile, createStartLogFile, readStartLog } from './start-log.ts';
 import type { CreateMessage, DefineMessage, EndMessage, FinishedMessage, InitMessage, InvokeMessage, LogRecord, ResultMessage } from './messages.ts';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 
@@ -84,14 +85,17 @@ export class SandboxHost {
   #onExit: (host: SandboxHost) => void;
   #options: HostPoolOptions;
   #statsWaiters = new Map<number, (stats: HostStats) => void>();
+  /** The host's StartLog (its fd 4), read once it is gone. */
+  readonly #startLog: number;
 
   constructor(index: number, options: HostPoolOptions, onExit: (host: SandboxHost) => void) {
     this.index = index;
     this.#options = options;
     this.#onExit = onExit;
     // The program comes in on stdin. --expose-gc: for GuestIsolate.compact; guests never see it.
+    this.#startLog = createStartLogFile();
     this.#child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', '--input-type=module', '-'], {
-      stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
+      stdio: ['pipe', 'inherit', 'inherit', 'pipe', this.#startLog],
       // Hosts run hostile code: they get no secret of the gateway's (ATOLL_ADMIN_TOKEN above all).
       env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? 'UTC', NODE_OPTIONS: process.env.ATOLL_HOST_NODE_OPTIONS ?? '' },
     });
@@ -231,18 +235,20 @@ export class SandboxHost {
   }
 
   /**
-   * The host is gone: its invocations fail, except those that had not started. The host
-   * starts an instance's next invocation only once everything before it is written
-   * (AHEAD_WAIT_MS), so of an instance's invocations without a result only the oldest
-   * can have started, and none while one of the instance's is open (past its Result).
+   * The host is gone: its invocations fail, except those that had not started. An instance
+   * runs its invocations one at a time, in the order sent, so of those without a result,
+   * its oldest may have started (none while one of its invocations is open, past its
+   * Result), and the later ones only if the host's start log names them (StartLog).
    */
   #failAll(code: 'WORKER_CRASHED', message: string): void {
     const pending = this.#pending.drain();
     const now = performance.now();
-    // Instances whose one invocation that may have started is already accounted for.
+    const logged = readStartLog(this.#startLog);
+    closeStartLogFile(this.#startLog);
+    // Instances whose oldest invocation is accounted for.
     const running = new Set(Array.from(this.#open.values(), (o) => o.instanceId));
     for (const [id, p] of pending) {
-      const notStarted = running.has(p.instanceId);
+      const notStarted = running.has(p.instanceId) && !logged.has(id);
       running.add(p.instanceId);
       p.resolve({ id, kind: 'failure', code, message: notStarted ? 'handed back unstarted' : message, cpuMs: notStarted ? 0 : Number.NaN, wallMs: now - p.sentAt, disposed: true, notStarted });
     }

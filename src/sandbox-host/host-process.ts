@@ -10,6 +10,7 @@ import { GuestIsolate, RuntimeScript, Watchdog, WRAPPER_COLUMN_OFFSET } from './
 import { startReaper } from './reaper.ts';
 import { HostInstance, type InstanceSpec } from './host-instance.ts';
 import { StackMapper } from './stack-map.ts';
+import { StartLog } from './start-log.ts';
 import type { InitMessage, DefineMessage, InvokeMessage, LogRecord } from './messages.ts';
 
 const socket = new Socket({ fd: 3, readable: true, writable: true });
@@ -31,7 +32,12 @@ const COMPACT_SWEEP_MS = 500;
 let compacting = false;
 /** Instances whose next held invocation may start (see startHeld). */
 const startable = new Set<HostInstance>();
-let startWhenDrained = false;
+/** A setImmediate(startHeld) is queued. */
+let startPending = false;
+/** Frames are being read: startHeld runs when they are done. */
+let reading = false;
+/** What the gateway reads if this host dies, to tell the invocations that started (fd 4). */
+const startLog = new StartLog(4);
 
 // The gateway is gone: nothing is left to flush. A plain exit can hang waiting for the
 // watchdog's loop on isolated-vm's thread pool, so the host ends itself outright.
@@ -39,7 +45,17 @@ const orphaned = () => process.kill(process.pid, 'SIGKILL');
 socket.on('close', orphaned);
 socket.on('error', orphaned);
 const reader = new FrameReader(onFrame);
-socket.on('data', (chunk: Buffer) => reader.push(chunk));
+socket.on('data', (chunk: Buffer) => {
+  reading = true;
+  try {
+    reader.push(chunk);
+  } finally {
+    reading = false;
+  }
+  // Invocations held while the frames were read start now, so that their results leave
+  // with those of the frames' other invocations, in one write at the end of the turn.
+  if (startable.size > 0) startHeld();
+});
 
 function onCatastrophe(message: string): void {
   process.stderr.write(`atoll sandbox host: isolated-vm reported a catastrophic error: ${message}\n`);
@@ -191,6 +207,7 @@ async function create(spec: InstanceSpec): Promise<void> {
       instances.delete(id);
       if (reason) writer.send(FrameType.Lost, { instanceId: id, reason });
     },
+    mayStartAtOnce,
     startSoon,
   });
   instances.set(spec.instanceId, instance);
@@ -209,29 +226,38 @@ async function create(spec: InstanceSpec): Promise<void> {
 }
 
 function startSoon(instance: HostInstance): void {
-  if (startable.size === 0 && !startWhenDrained) setImmediate(startHeld);
   startable.add(instance);
+  if (startPending || reading) return;
+  startPending = true;
+  setImmediate(startHeld);
+}
+
+/** Every frame so far is in the socket, none in this process's queues. */
+function written(): boolean {
+  return writer.empty && socket.writableLength === 0;
+}
+
+function mayStartAtOnce(): boolean {
+  if (!written()) return false;
+  startLog.starting([], true);
+  return true;
 }
 
 /**
- * Held invocations start together, once per turn of the event loop, and only after every
- * frame so far is in the socket (not in this process's write queue): if this host dies,
- * whatever the gateway has no result for, beyond each instance's oldest invocation, has
- * not started, and the gateway runs it elsewhere instead of failing it (AHEAD_WAIT_MS).
+ * Held invocations start in rounds: after the frames of a read, or in the next turn of the
+ * event loop when an instance comes free. The start log first records every one that may
+ * start (one pwrite; StartLog), then each instance runs its held ones one after another
+ * while they settle at once. With one instance per host, a turn per invocation (an
+ * epoll_wait and a setImmediate) would cost more than the invocation.
  */
 function startHeld(): void {
-  writer.flush();
-  if (socket.writableLength > 0) {
-    startWhenDrained = true;
-    socket.once('drain', () => {
-      startWhenDrained = false;
-      startHeld();
-    });
-    return;
-  }
-  const ready = [...startable];
+  startPending = false;
+  const ready = [...startable].filter((instance) => instance.startable);
   startable.clear();
-  for (const instance of ready) instance.startNext();
+  const ids: number[] = [];
+  for (const instance of ready) instance.heldIds(ids);
+  startLog.starting(ids, written());
+  for (const instance of ready) instance.startHeld();
 }
 
 function pushLog(record: LogRecord): void {

@@ -149,6 +149,11 @@ export class FrameWriter {
     }
   }
 
+  /** Nothing is waiting to be written by this writer (the socket may still hold some). */
+  get empty(): boolean {
+    return this.#queue.length === 0;
+  }
+
   /** Write what is queued now, not at the end of the tick. */
   flush(): void {
     this.#flush();

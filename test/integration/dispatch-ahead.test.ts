@@ -105,6 +105,24 @@ describe('dispatch ahead: a sandbox host holding invocations for one instance', 
     expect(await running).toMatchObject({ kind: 'failure', code: 'WORKER_CRASHED', notStarted: false });
     for (const result of await Promise.all(held)) expect(result).toMatchObject({ kind: 'failure', notStarted: true });
   });
+
+  it('when the host is killed, an invocation that ran is never handed back as unstarted (it would run twice)', async () => {
+    server = await startTestServer({ sandboxHosts: 1 });
+    await server.deploy('twice', WORKLOAD, { limits: { cpuMs: 10_000, timeoutMs: 20_000 } });
+    const { host, invoke } = await handInstance(server, 'twice');
+    expect(text(await invoke(''))).toBe('1');
+    // Sent in one write, so the host reads them together: the first two answer at once,
+    // and the spin holds the host until the kill, before their results are flushed as a
+    // matter of course (at the end of the turn).
+    const ran = [invoke(''), invoke(''), invoke('?spin')];
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(host.pid!, 'SIGKILL');
+    const results = await Promise.all(ran);
+    // Each ran (the spin held the host, so none could be handed back): each either answered
+    // or failed as started, never as unstarted, which would have it run again elsewhere.
+    for (const result of results) expect(result.kind === 'failure' && result.notStarted).toBeFalsy();
+    expect(results[2]).toMatchObject({ kind: 'failure', code: 'WORKER_CRASHED' });
+  });
 });
 
 describe('a sandbox host that dies', () => {

@@ -40,7 +40,8 @@ it('an invocation that arrives while its module load waits for the watchdog is n
     finished: () => {},
     log: () => {},
     onGone: () => {},
-    startSoon: (instance) => setImmediate(() => instance.startNext()),
+    mayStartAtOnce: () => true,
+    startSoon: (instance) => setImmediate(() => instance.startHeld()),
   };
   const limits = { memoryMb: 64, cpuMs: 20, timeoutMs: 5_000 };
   const instance = new HostInstance({ instanceId: 1, fnKey: 'slow-start@1', name: 'slow-start', version: 1, limits, env: {} }, env);

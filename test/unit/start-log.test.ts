@@ -1,0 +1,47 @@
+/** The start log a sandbox host leaves for the gateway: which invocations may have started. */
+import { fstatSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeStartLogFile, createStartLogFile, readStartLog, StartLog } from '../../src/sandbox-host/start-log.ts';
+
+let fd: number | undefined;
+afterEach(() => {
+  if (fd !== undefined) closeStartLogFile(fd);
+  fd = undefined;
+});
+
+describe('start log', () => {
+  it('is a file nobody else can open: unlinked at once', () => {
+    fd = createStartLogFile();
+    expect(fstatSync(fd).nlink).toBe(0);
+    expect(readStartLog(fd)).toEqual(new Set());
+  });
+
+  it('holds every invocation recorded since everything was last written, across rounds', () => {
+    fd = createStartLogFile();
+    const log = new StartLog(fd);
+    log.starting([1, 2], false);
+    log.starting([3], false);
+    log.starting([], false);
+    expect(readStartLog(fd)).toEqual(new Set([1, 2, 3]));
+  });
+
+  it('forgets what came before a moment when everything was written, even where the file still holds it', () => {
+    fd = createStartLogFile();
+    const log = new StartLog(fd);
+    log.starting([1, 2, 3, 4], false);
+    log.starting([], true);
+    log.starting([7], false);
+    // Records 2-4 of the earlier generation are still in the file, after the new one.
+    expect(readStartLog(fd)).toEqual(new Set([7]));
+    log.starting([8, 9], true);
+    expect(readStartLog(fd)).toEqual(new Set([8, 9]));
+  });
+
+  it('keeps invocation ids past 2^32 exact', () => {
+    fd = createStartLogFile();
+    const log = new StartLog(fd);
+    const big = 2 ** 40 + 3;
+    log.starting([big, big + 1], false);
+    expect(readStartLog(fd)).toEqual(new Set([big, big + 1]));
+  });
+});
