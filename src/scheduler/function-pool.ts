@@ -174,6 +174,9 @@ export class FunctionPool {
    * (awaiting I/O, timers, or using a host's spare core), more instances mean more
    * throughput; when they are mostly spent queued on a busy sandbox host, another
    * instance would only add a cold start and spread the JIT's warm-up thinner.
+   * The pool at most doubles per check, so that the evidence is looked at again as it
+   * grows: on one early lease that happened to run long, a burst of 50 requests at a hello
+   * world made 50 isolates, which its host then cycled through at half the throughput.
    */
   readonly #checkQueue = (): void => {
     this.#queueTimer = undefined;
@@ -181,10 +184,12 @@ export class FunctionPool {
     while (this.#queue.length > 0 && now - this.#queue[0]!.queuedAt >= this.#queueWaitMs) {
       this.#queue.shift()!.reject(new AtollError('TOO_MANY_REQUESTS', `no instance of ${this.version.name} became free within ${this.#queueWaitMs} ms`));
     }
-    while (this.#queue.length > 0 && this.#tuning.scaleOutDelayMs > 0 && this.all.size < this.version.concurrency.max) {
+    let room = Math.max(1, this.all.size);
+    while (room > 0 && this.#queue.length > 0 && this.#tuning.scaleOutDelayMs > 0 && this.all.size < this.version.concurrency.max) {
       const waited = now - this.#queue[0]!.queuedAt;
       if (waited < this.#tuning.scaleOutDelayMs || !this.#scaleOutHelps(waited)) break;
       this.#queue.shift()!.resolve({ instance: this.#spawnBusy(), created: true, ahead: false });
+      room--;
     }
     this.#armQueueCheck();
   };
@@ -249,7 +254,7 @@ export class FunctionPool {
   }
 
   /**
-   * Past the eager instances, the pool scales out on evidence. Until a lease has been
+   * Past the eager instances, the pool scales out on evidence. Until a warm lease has been
    * observed, a waiter gets a new instance only after UNOBSERVED_SCALE_OUT_MS: a burst of
    * requests at a new pool would otherwise get an instance each before the first answers
    * show whether more help (50 connections on a hello world made 50 isolates, which a
@@ -258,7 +263,8 @@ export class FunctionPool {
    */
   #scaleOutHelps(waitedMs: number): boolean {
     if (this.all.size < this.#tuning.eagerInstances) return true;
-    if (this.#leaseMs === 0) return waitedMs >= UNOBSERVED_SCALE_OUT_MS;
+    // A cold lease's run and lease are both mostly start-up and first-run JIT: no evidence either way.
+    if (this.#leaseMs === 0 || this.#coldEvidence) return waitedMs >= UNOBSERVED_SCALE_OUT_MS;
     return this.#leasesMostlyRunning();
   }
 

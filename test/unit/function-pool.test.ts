@@ -93,7 +93,7 @@ describe('function pool', () => {
   it('a cold lease is evidence only until the first warm one, which replaces it', async () => {
     const pool = makePool(10, 1);
     const first = (await settle(pool.acquire())).instance;
-    pool.observe(40, 1, true); // cold: mostly start-up, so it says a new instance would not help
+    pool.observe(40, 1, true); // cold: mostly start-up, no evidence either way
     let served: Lease | undefined;
     void settle(pool.acquire()).then((lease) => (served = lease));
     await sleep(SCALE_OUT_DELAY_MS * 4);
@@ -105,6 +105,31 @@ describe('function pool', () => {
     await sleep(SCALE_OUT_DELAY_MS * 4);
     expect(served?.created).toBe(true);
     expect(served?.instance).not.toBe(first);
+  });
+
+  it('a cold lease that ran long does not make a burst scale out before 50 ms', async () => {
+    const pool = makePool(10, 1);
+    await settle(pool.acquire());
+    pool.observe(3, 2.5, true); // cold, and its first run (JIT warm-up) took most of it
+    const waiting = Array.from({ length: 3 }, () => settle(pool.acquire()));
+    await sleep(SCALE_OUT_DELAY_MS * 4);
+    expect(pool.size).toBe(1);
+    await Promise.all(waiting);
+    expect(pool.size).toBe(4);
+  });
+
+  it('a burst scales out by at most doubling the pool per scale-out delay, so the evidence is looked at as it grows', async () => {
+    const pool = makePool(100, 1);
+    await settle(pool.acquire());
+    pool.observe(300, 290); // leases nearly all run time: scaling out helps
+    const waiting = Array.from({ length: 20 }, () => settle(pool.acquire()));
+    for (const size of [2, 4, 8, 16]) {
+      const before = pool.size;
+      while (pool.size === before) await sleep(1);
+      expect(pool.size).toBe(size);
+    }
+    await Promise.all(waiting);
+    expect(pool.size).toBe(21);
   });
 
   it('a request that waits past queueWaitMs gets TOO_MANY_REQUESTS and leaves the queue', async () => {
