@@ -17,6 +17,8 @@ export interface InstanceHandle {
 export interface Executor {
   /** Invocations one instance may hold, the running one included, for FunctionPool's dispatch ahead; 1 when absent. */
   readonly aheadDepth?: number;
+  /** Instances share a thread of their host (ScalingTuning.sharedThread). */
+  readonly sharedThread?: boolean;
   /**
    * Start a new instance of `version` (code is sent or written as needed). `quarantined`:
    * a run of the version went far past its CPU limit; keep it away from other tenants if
@@ -38,6 +40,7 @@ export interface Executor {
 export function isolateExecutor(hosts: HostPool, aheadDepth = 1): Executor {
   return {
     aheadDepth,
+    sharedThread: true,
     create(instanceId, version, quarantined) {
       const host = hosts.pick(quarantined);
       host.define(version.fnKey, `${version.name}.js`, version.code, version.sourceMap);

@@ -43,7 +43,7 @@ interface Waiter {
 }
 
 const EWMA_WEIGHT = 0.1;
-/** Scale out while the function's run time is at least this share of an instance's lease. */
+/** Scale out while the function's run time (for isolates: its awaits) is at least this share of an instance's lease. */
 const BUSY_RUNNING_SHARE = 0.5;
 /** How long a waiter waits for an instance before the pool scales out without having observed a lease. */
 const UNOBSERVED_SCALE_OUT_MS = 50;
@@ -64,6 +64,12 @@ export interface ScalingTuning {
   scaleOutDelayMs: number;
   /** Most invocations one instance may hold, the running one included (1: never dispatch ahead). */
   aheadDepth: number;
+  /**
+   * The instances share their host's one thread (isolates), so CPU time one spends is not
+   * there for the others: beyond the eager instances only awaits call for more. Processes
+   * of their own (language workers) scale out on run time.
+   */
+  sharedThread?: boolean;
 }
 
 export interface PoolHooks {
@@ -93,9 +99,10 @@ export class FunctionPool {
   #draining: Instance | undefined;
   /** Set while the queue is not empty: one timer per pool, not one per waiter (see #checkQueue). */
   #queueTimer: NodeJS.Timeout | undefined;
-  /** Moving averages of lease time and of the function's own run time, in ms. */
+  /** Moving averages of lease time, of the function's own run time, and of the CPU time of that run, in ms. */
   #leaseMs = 0;
   #runMs = 0;
+  #cpuMs = 0;
   /** The averages hold one cold lease, no warm one yet. */
   #coldEvidence = false;
 
@@ -170,10 +177,10 @@ export class FunctionPool {
   /**
    * Every scale-out delay while requests wait: the oldest waiters past queueWaitMs get
    * TOO_MANY_REQUESTS, and a waiter that has waited the delay gets a new instance if a new
-   * instance would help: when the pool's leases are mostly spent running the function
-   * (awaiting I/O, timers, or using a host's spare core), more instances mean more
-   * throughput; when they are mostly spent queued on a busy sandbox host, another
-   * instance would only add a cold start and spread the JIT's warm-up thinner.
+   * instance would help: when the pool's leases are mostly spent in the function's awaits
+   * (I/O, timers; for a language worker, any running), more instances mean more
+   * throughput; when they are mostly spent on a host's CPU or queued on a busy sandbox
+   * host, another instance would only add a cold start and spread the JIT's warm-up thinner.
    * The pool at most doubles per check, so that the evidence is looked at again as it
    * grows: on one early lease that happened to run long, a burst of 50 requests at a hello
    * world made 50 isolates, which its host then cycled through at half the throughput.
@@ -265,25 +272,40 @@ export class FunctionPool {
     if (this.all.size < this.#tuning.eagerInstances) return true;
     // A cold lease's run and lease are both mostly start-up and first-run JIT: no evidence either way.
     if (this.#leaseMs === 0 || this.#coldEvidence) return waitedMs >= UNOBSERVED_SCALE_OUT_MS;
-    return this.#leasesMostlyRunning();
+    return this.#tuning.sharedThread ? this.#leasesMostlyAwaiting() : this.#leasesMostlyRunning();
   }
 
   /**
-   * Record one finished lease: how long the instance was out, and how long the function ran.
-   * A cold lease (its instance was made for it) also spent the start-up: it is evidence only
-   * until the first warm lease, which then replaces it.
+   * The observed leases are mostly spent in the function's awaits (I/O, timers), not on CPU
+   * nor waiting on its host: for isolates (`sharedThread`), only then do more instances serve
+   * more. A sandbox host runs one guest at a time, and the eager instances already put one
+   * on each host; a run that is long on CPU (a heavy function, or the first runs of a fresh
+   * or compacted isolate, still cold in the JIT: 2-3 ms for a hello world) asks for no more.
+   * Taken for a sign of I/O, such runs grew a hello world's pool to 50 instances in a burst.
    */
-  observe(leaseMs: number, runMs: number, cold = false): void {
+  #leasesMostlyAwaiting(): boolean {
+    return this.#runMs - this.#cpuMs >= this.#leaseMs * BUSY_RUNNING_SHARE;
+  }
+
+  /**
+   * Record one finished lease: how long the instance was out, how long the function ran,
+   * and the CPU time of that run. A cold lease (its instance was made for it) also spent the
+   * start-up: it is evidence only until the first warm lease, which then replaces it.
+   */
+  observe(leaseMs: number, runMs: number, cold = false, cpuMs = 0): void {
     if (!Number.isFinite(leaseMs) || !Number.isFinite(runMs)) return;
+    if (!Number.isFinite(cpuMs)) cpuMs = runMs;
     if (cold || this.#coldEvidence || this.#leaseMs === 0) {
       if (cold && this.#leaseMs > 0) return;
       this.#leaseMs = leaseMs;
       this.#runMs = runMs;
+      this.#cpuMs = cpuMs;
       this.#coldEvidence = cold;
       return;
     }
     this.#leaseMs += EWMA_WEIGHT * (leaseMs - this.#leaseMs);
     this.#runMs += EWMA_WEIGHT * (runMs - this.#runMs);
+    this.#cpuMs += EWMA_WEIGHT * (cpuMs - this.#cpuMs);
   }
 
   /**

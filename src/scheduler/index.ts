@@ -107,14 +107,14 @@ export class Scheduler {
     const finished = result.kind !== 'failure' && result.finished
       ? result.finished.then((end) => {
         this.#checkOverrun(pool, end.code, end.cpuMs);
-        pool.observe(performance.now() - leasedAt, end.wallMs, lease.created);
+        pool.observe(performance.now() - leasedAt, end.wallMs, lease.created, end.cpuMs);
         this.#release(pool, instance, end.disposed);
         return { code: end.code, metrics: { cpuMs: end.cpuMs, wallMs: end.wallMs, cold: metrics.cold } };
       })
       : undefined;
     if (!finished) {
       if (result.kind === 'failure') this.#checkOverrun(pool, result.code, result.cpuMs);
-      pool.observe(performance.now() - leasedAt, result.wallMs, lease.created);
+      pool.observe(performance.now() - leasedAt, result.wallMs, lease.created, result.cpuMs);
       this.#release(pool, instance, result.kind === 'failure' && result.disposed);
     }
     switch (result.kind) {
@@ -217,6 +217,7 @@ export class Scheduler {
   #poolFor(version: FunctionVersion): FunctionPool {
     let pool = this.#pools.get(version.fnKey);
     if (!pool) {
+      const executor = this.#executorFor(version);
       pool = new FunctionPool(version, {
         spawn: (p) => this.#spawn(p),
         idle: (instance) => {
@@ -224,7 +225,7 @@ export class Scheduler {
           this.#idle.set(instance.id, instance);
         },
         taken: (instance) => this.#idle.delete(instance.id),
-      }, this.#options.queueDepth, this.#options.queueWaitMs, { ...this.#options, aheadDepth: this.#executorFor(version).aheadDepth ?? 1 });
+      }, this.#options.queueDepth, this.#options.queueWaitMs, { ...this.#options, aheadDepth: executor.aheadDepth ?? 1, sharedThread: executor.sharedThread === true });
       this.#pools.set(version.fnKey, pool);
     }
     return pool;

@@ -9,7 +9,7 @@ import type { InstanceHandle } from '../../src/scheduler/executors.ts';
 
 const SCALE_OUT_DELAY_MS = 5;
 
-function makePool(max: number, eagerInstances: number, queueDepth = 10, queueWaitMs = 1000, aheadDepth = 1) {
+function makePool(max: number, eagerInstances: number, queueDepth = 10, queueWaitMs = 1000, aheadDepth = 1, sharedThread = false) {
   const version = {
     fnKey: 'f@1', name: 'f', version: 1, runtime: 'js', handler: null, style: 'workers', env: {}, code: '', sourceMap: undefined, files: {},
     limits: { memoryMb: 128, cpuMs: 50, timeoutMs: 1000 },
@@ -20,7 +20,7 @@ function makePool(max: number, eagerInstances: number, queueDepth = 10, queueWai
     spawn: (p) => ({ id: nextId++, handle: {} as InstanceHandle, pool: p, lastUsedMs: 0, leases: 1, served: false, heapBytes: 0 }) as Instance,
     idle: () => {},
     taken: () => {},
-  }, queueDepth, queueWaitMs, { eagerInstances, scaleOutDelayMs: SCALE_OUT_DELAY_MS, aheadDepth });
+  }, queueDepth, queueWaitMs, { eagerInstances, scaleOutDelayMs: SCALE_OUT_DELAY_MS, aheadDepth, sharedThread });
   return pool;
 }
 
@@ -105,6 +105,36 @@ describe('function pool', () => {
     await sleep(SCALE_OUT_DELAY_MS * 4);
     expect(served?.created).toBe(true);
     expect(served?.instance).not.toBe(first);
+  });
+
+  it('isolates: runs that are long on CPU (a JIT still cold) do not scale out past the eager instances', async () => {
+    const pool = makePool(10, 1, 10, 1000, 1, true);
+    const first = (await settle(pool.acquire())).instance;
+    pool.observe(4, 2.5, false, 2.4); // run is most of the lease, but nearly all of it on the host's CPU
+    let served: Lease | undefined;
+    void settle(pool.acquire()).then((lease) => (served = lease));
+    await sleep(SCALE_OUT_DELAY_MS * 4);
+    expect(served).toBeUndefined();
+    expect(pool.size).toBe(1);
+    pool.release(first, false);
+    await sleep(0);
+    expect(served).toEqual({ instance: first, created: false, ahead: false });
+  });
+
+  it('isolates: runs mostly spent awaiting (I/O, timers) scale out', async () => {
+    const pool = makePool(10, 1, 10, 1000, 1, true);
+    const first = (await settle(pool.acquire())).instance;
+    pool.observe(300, 290, false, 1);
+    const lease = await pool.acquire();
+    expect(lease.created).toBe(true);
+    expect(lease.instance).not.toBe(first);
+  });
+
+  it('language workers (a process each): runs long on CPU scale out', async () => {
+    const pool = makePool(10, 1);
+    await settle(pool.acquire());
+    pool.observe(300, 290, false, 289);
+    expect((await pool.acquire()).created).toBe(true);
   });
 
   it('a cold lease that ran long does not make a burst scale out before 50 ms', async () => {
