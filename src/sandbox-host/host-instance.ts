@@ -185,7 +185,7 @@ export class HostInstance {
       const { watchdog } = this.#env;
       const startCpuMs = guest.cpuMs;
       const startWallMs = performance.now();
-      watchdog.arm(guest, startCpuMs + startupCpuMs, Date.now() + startupTimeoutMs);
+      watchdog.arm(guest, startCpuMs + startupCpuMs, Date.now() + startupTimeoutMs, startCpuMs);
       let thrown: unknown;
       let result;
       this.#inGuest = true;
@@ -359,6 +359,8 @@ export class HostInstance {
     watchdog.whenRunning(() => {
       const guest = this.#guest;
       if (!guest || this.#current !== invocation) return;
+      // The guest's CPU time now: read at the start for the first entry, again for later ones (timers, host calls).
+      const cpuNowMs = invocation.entered ? guest.cpuMs : invocation.startCpuMs;
       if (!invocation.entered) {
         // The function's wall time starts here: a wait for the watchdog (paused while it takes
         // on new isolates, e.g. in a burst of cold starts) is the platform's, not the function's,
@@ -367,7 +369,7 @@ export class HostInstance {
         invocation.startWallMs = performance.now();
       }
       const cpuLimitMs = invocation.startCpuMs + Math.min(this.spec.limits.cpuMs, this.spec.limits.timeoutMs);
-      watchdog.arm(guest, cpuLimitMs, invocation.deadlineMs + WATCHDOG_WALL_SLACK_MS);
+      watchdog.arm(guest, cpuLimitMs, invocation.deadlineMs + WATCHDOG_WALL_SLACK_MS, cpuNowMs);
       let thrown: unknown;
       this.#inGuest = true;
       const entryCpu = process.threadCpuUsage();

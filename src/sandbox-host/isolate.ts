@@ -11,8 +11,8 @@ import {
   HEADER_LINE_SEPARATOR, RESPONSE_FINISH_LATER, RESPONSE_STREAM, type FunctionMeta, type GuestRequest, type GuestResult, type LoadResult, type LogLevel,
 } from '../../sandbox/src/bridge.ts';
 import {
-  CTL_ACTIVE, CTL_HIGH, CTL_STOP, CTL_WAKE, DEEP_SLEEP_AFTER_MS, SLOT_ARMED, SLOT_FREE, SLOT_KILLED_CPU, SLOT_KILLED_WALL,
-  WAKE_SLEEPING, allocateWatchdogMemory, watchdogOffsets, watchdogViews, type WatchdogMemory,
+  CTL_HIGH, CTL_NEXT_LOOK, CTL_STOP, CTL_WAKE, CTL_WORDS, DEEP_SLEEP_AFTER_MS, MAX_SLEEP_MS, QUIET_LOOK_MS, SLOT_ARMED,
+  SLOT_FREE, SLOT_KILLED_CPU, SLOT_KILLED_WALL, allocateWatchdogMemory, watchdogOffsets, watchdogViews, type WatchdogMemory,
 } from './watchdog-memory.ts';
 
 /** What the host does for a guest isolate's runtime. */
@@ -305,38 +305,34 @@ const isolates = [];
 function register(slot, isolate) { isolates[slot] = isolate; }
 function forget(slot) { isolates[slot] = undefined; }
 function run() {
-  const ctl = new Int32Array(memory, 0, 4);
+  const ctl = new Int32Array(memory, 0, ${CTL_WORDS});
   const { state, cpuLimitMs, wallDeadlineMs, killedAtMs, killedCpuMs } = views;
-  let idleSince = 0;
+  let quietSince = 0;
   for (;;) {
-    // Under load the loop ticks every millisecond without being woken, so arming a slot
-    // costs no system call. After a quiet spell it sleeps until the next arm wakes it.
-    if (Atomics.load(ctl, ${CTL_ACTIVE}) > 0) {
-      idleSince = 0;
-      Atomics.wait(ctl, ${CTL_WAKE}, 0, 1);
-    } else if (idleSince === 0 || Date.now() - idleSince < ${DEEP_SLEEP_AFTER_MS}) {
-      if (idleSince === 0) idleSince = Date.now();
-      Atomics.wait(ctl, ${CTL_WAKE}, 0, 1);
-    } else {
-      Atomics.store(ctl, ${CTL_WAKE}, ${WAKE_SLEEPING});
-      if (Atomics.load(ctl, ${CTL_ACTIVE}) === 0 && Atomics.load(ctl, ${CTL_STOP}) === 0) Atomics.wait(ctl, ${CTL_WAKE}, ${WAKE_SLEEPING}, 1000);
-      Atomics.store(ctl, ${CTL_WAKE}, 0);
-      idleSince = 0;
-    }
     if (Atomics.load(ctl, ${CTL_STOP}) === 1) { Atomics.store(ctl, ${CTL_STOP}, 0); return; }
+    // While it looks, every arm wakes it again (Watchdog.arm): one it misses still counts.
+    Atomics.store(ctl, ${CTL_NEXT_LOOK}, (Date.now() + 2 ** 30) | 0);
+    Atomics.store(ctl, ${CTL_WAKE}, 0);
     const high = Atomics.load(ctl, ${CTL_HIGH});
-    let now = 0;
+    let now = Date.now();
+    // A guest's CPU time cannot grow faster than the clock: no armed guest can break a
+    // limit before its smallest margin has passed, so the loop sleeps that long (under load,
+    // tens of ms instead of a wake-up every millisecond, each taking the host's one core).
+    let sleepMs = Infinity;
     for (let slot = 0; slot < high; slot++) {
       if (Atomics.load(state, slot) !== ${SLOT_ARMED}) continue;
       const isolate = isolates[slot];
       if (isolate === undefined) continue;
       let cpuMs;
       try { cpuMs = Number(isolate.cpuTime) / 1e6; } catch { continue; }
-      if (now === 0) now = Date.now();
+      now = Date.now();
       let verdict = 0;
       if (cpuMs > cpuLimitMs[slot]) verdict = ${SLOT_KILLED_CPU};
       else if (now > wallDeadlineMs[slot]) verdict = ${SLOT_KILLED_WALL};
-      if (verdict === 0) continue;
+      if (verdict === 0) {
+        sleepMs = Math.min(sleepMs, cpuLimitMs[slot] - cpuMs, wallDeadlineMs[slot] - now);
+        continue;
+      }
       // Written before the verdict is published: the main thread (disarm) and the reaper read
       // them as soon as they see it, and a value left from the slot's last kill would do
       // (a negative CPU time on the record, or a host killed for a stale kill time).
@@ -347,6 +343,14 @@ function run() {
       // after this point on its own thread (host-instance.ts, cpuAtKill).
       try { isolate.dispose(); } catch {}
     }
+    if (sleepMs === Infinity) {
+      if (quietSince === 0) quietSince = now;
+      sleepMs = now - quietSince < ${DEEP_SLEEP_AFTER_MS} ? ${QUIET_LOOK_MS} : ${MAX_SLEEP_MS};
+    } else quietSince = 0;
+    sleepMs = Math.max(1, Math.min(sleepMs, ${MAX_SLEEP_MS}));
+    Atomics.store(ctl, ${CTL_NEXT_LOOK}, (Date.now() + sleepMs) | 0);
+    if (Atomics.load(ctl, ${CTL_STOP}) === 1) continue;
+    Atomics.wait(ctl, ${CTL_WAKE}, 0, sleepMs);
   }
 }
 `;
@@ -414,7 +418,7 @@ export class Watchdog {
     await this.#pausing;
     const { ctl } = this.#views;
     Atomics.store(ctl, CTL_STOP, 1);
-    Atomics.store(ctl, CTL_WAKE, 0);
+    Atomics.store(ctl, CTL_WAKE, 1);
     Atomics.notify(ctl, CTL_WAKE);
     await this.#loop;
     this.#isolate.dispose();
@@ -427,15 +431,19 @@ export class Watchdog {
   }
 
 
-  /** Arm a slot before entering the guest. Limits are absolute: isolate CPU ms and epoch ms. */
-  arm(guest: GuestIsolate, cpuLimitMs: number, wallDeadlineMs: number): void {
+  /**
+   * Arm a slot before entering the guest. Limits are absolute: isolate CPU ms and epoch ms;
+   * `cpuNowMs` is the guest's CPU time now. The watchdog is woken only if this guest could
+   * break a limit before it looks next (CTL_NEXT_LOOK): under steady load, no system call.
+   */
+  arm(guest: GuestIsolate, cpuLimitMs: number, wallDeadlineMs: number, cpuNowMs: number): void {
     const { ctl, state, cpuLimitMs: cpu, wallDeadlineMs: wall } = this.#views;
     cpu[guest.slot] = cpuLimitMs;
     wall[guest.slot] = wallDeadlineMs;
     Atomics.store(state, guest.slot, SLOT_ARMED);
-    Atomics.add(ctl, CTL_ACTIVE, 1);
-    if (Atomics.load(ctl, CTL_WAKE) === WAKE_SLEEPING) {
-      Atomics.store(ctl, CTL_WAKE, 0);
+    const soonest = Math.min(Date.now() + (cpuLimitMs - cpuNowMs), wallDeadlineMs);
+    if (!Number.isFinite(soonest) || (((soonest | 0) - Atomics.load(ctl, CTL_NEXT_LOOK)) | 0) < 0) {
+      Atomics.store(ctl, CTL_WAKE, 1);
       Atomics.notify(ctl, CTL_WAKE);
     }
   }
@@ -447,8 +455,7 @@ export class Watchdog {
 
   /** Disarm after the guest returned. Returns the kill verdict, if the watchdog struck. */
   disarm(guest: GuestIsolate): Kill | undefined {
-    const { ctl, state, killedCpuMs } = this.#views;
-    Atomics.sub(ctl, CTL_ACTIVE, 1);
+    const { state, killedCpuMs } = this.#views;
     const previous = Atomics.exchange(state, guest.slot, SLOT_FREE);
     if (previous === SLOT_KILLED_CPU) return { reason: 'cpu', isolateCpuMs: killedCpuMs[guest.slot]! };
     if (previous === SLOT_KILLED_WALL) return { reason: 'wall', isolateCpuMs: killedCpuMs[guest.slot]! };
@@ -466,7 +473,7 @@ export class Watchdog {
     if (this.#pausing) return this.#pausing;
     const { ctl } = this.#views;
     Atomics.store(ctl, CTL_STOP, 1);
-    Atomics.store(ctl, CTL_WAKE, 0);
+    Atomics.store(ctl, CTL_WAKE, 1);
     Atomics.notify(ctl, CTL_WAKE);
     this.#pausing = (async () => {
       await this.#loop;
