@@ -1,8 +1,8 @@
 /** Pieces shared by the tests that drive real guest isolates through GuestIsolate, as a sandbox host does. */
-import { afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 import { buildRuntime } from '../../sandbox/build.ts';
-import { GuestIsolate, RuntimeScript, type GuestHooks } from '../../src/sandbox-host/isolate.ts';
+import { GuestIsolate, RuntimeScript, Watchdog, type GuestHooks } from '../../src/sandbox-host/isolate.ts';
 
 /** A plain GET to the function at http://fn.test/, with `over` on top. */
 export function httpRequest(over: Partial<Extract<GuestRequest, { kind: 'http' }>> = {}): GuestRequest {
@@ -74,4 +74,16 @@ export function guestIsolates(): { boot(script?: RuntimeScript): GuestIsolate; l
       return guest;
     },
   };
+}
+
+/** A real watchdog for one test file: started before its tests, stopped after them. Call the result for it. */
+export function fileWatchdog(maxSlots = 16): () => Watchdog {
+  let watchdog: Watchdog | undefined;
+  beforeAll(() => {
+    watchdog = new Watchdog(maxSlots);
+  });
+  afterAll(async () => {
+    await watchdog?.stop();
+  });
+  return () => watchdog!;
 }

@@ -3,28 +3,23 @@
  * only by chance: an invocation reaches an instance whose module load is still waiting for
  * the watchdog, paused to take on another isolate (in a host, a burst of new instances).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { bundleFunction } from '../../src/bundler/index.ts';
 import { HostInstance, type InstanceEnvironment } from '../../src/sandbox-host/host-instance.ts';
-import { Watchdog, WRAPPER_COLUMN_OFFSET } from '../../src/sandbox-host/isolate.ts';
+import { WRAPPER_COLUMN_OFFSET } from '../../src/sandbox-host/isolate.ts';
 import type { ResultMessage } from '../../src/sandbox-host/messages.ts';
 import { StackMapper } from '../../src/sandbox-host/stack-map.ts';
-import { guestIsolates, httpRequest } from '../helpers/guest.ts';
+import { fileWatchdog, guestIsolates, httpRequest } from '../helpers/guest.ts';
 
 const guests = guestIsolates();
-let watchdog: Watchdog;
-beforeAll(() => {
-  watchdog = new Watchdog(16);
-});
-afterAll(async () => {
-  await watchdog.stop();
-});
+const watchdogOfFile = fileWatchdog();
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 it('an invocation that arrives while its module load waits for the watchdog is not charged the module top level', async () => {
+  const watchdog = watchdogOfFile();
   // The top level burns ~100 ms of CPU under the start-up budget (a guest's clock stands
   // still while it runs, so a count, not a time); the handler answers at once, under a 20 ms limit.
   const bundle = await bundleFunction({

@@ -3,22 +3,16 @@
  * could break a limit (a guest's CPU time cannot grow faster than the clock), so an arm
  * that could break one sooner must wake it.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Watchdog } from '../../src/sandbox-host/isolate.ts';
-import { guestIsolates } from '../helpers/guest.ts';
+import { expect, it } from 'vitest';
+import { fileWatchdog, guestIsolates } from '../helpers/guest.ts';
 
 const guests = guestIsolates();
-let watchdog: Watchdog;
-beforeAll(() => {
-  watchdog = new Watchdog(16);
-});
-afterAll(async () => {
-  await watchdog.stop();
-});
+const watchdogOfFile = fileWatchdog();
 
 const META = { name: 'spin', version: 1, memoryMb: 64, maxResponseBytes: 1 << 20 };
 
 it('a guest armed with a 30 ms CPU budget while the watchdog sleeps on another guest\'s 5 s budget is stopped at its own limit', async () => {
+  const watchdog = watchdogOfFile();
   const patient = guests.boot();
   const spinner = guests.boot();
   await watchdog.watch(patient);

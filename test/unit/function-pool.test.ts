@@ -27,6 +27,18 @@ function makePool(max: number, eagerInstances: number, queueDepth = 10, queueWai
 const settle = (value: Lease | Promise<Lease>) => Promise.resolve(value);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A request to a pool whose one instance (`first`) is busy gets no new instance: it waits, and gets `first` when it is back. */
+async function expectNoScaleOut(pool: FunctionPool, first: Instance): Promise<void> {
+  let served: Lease | undefined;
+  void settle(pool.acquire()).then((lease) => (served = lease));
+  await sleep(SCALE_OUT_DELAY_MS * 4);
+  expect(served).toBeUndefined();
+  expect(pool.size).toBe(1);
+  pool.release(first, false);
+  await sleep(0);
+  expect(served).toEqual({ instance: first, created: false, ahead: false });
+}
+
 describe('function pool', () => {
   it('creates instances without waiting up to the eager count', async () => {
     const pool = makePool(10, 2);
@@ -62,14 +74,7 @@ describe('function pool', () => {
     const pool = makePool(10, 1);
     const first = (await settle(pool.acquire())).instance;
     pool.observe(10, 0.1); // a short function whose instances wait on a busy host
-    let served: Lease | undefined;
-    void settle(pool.acquire()).then((lease) => (served = lease));
-    await sleep(SCALE_OUT_DELAY_MS * 4);
-    expect(served).toBeUndefined();
-    expect(pool.size).toBe(1);
-    pool.release(first, false);
-    await sleep(0);
-    expect(served).toEqual({ instance: first, created: false, ahead: false });
+    await expectNoScaleOut(pool, first);
   });
 
   it('before any lease is observed, a burst waits for the instances there are, and scales out only after 50 ms', async () => {
@@ -111,14 +116,7 @@ describe('function pool', () => {
     const pool = makePool(10, 1, 10, 1000, 1, true);
     const first = (await settle(pool.acquire())).instance;
     pool.observe(4, 2.5, false, 2.4); // run is most of the lease, but nearly all of it on the host's CPU
-    let served: Lease | undefined;
-    void settle(pool.acquire()).then((lease) => (served = lease));
-    await sleep(SCALE_OUT_DELAY_MS * 4);
-    expect(served).toBeUndefined();
-    expect(pool.size).toBe(1);
-    pool.release(first, false);
-    await sleep(0);
-    expect(served).toEqual({ instance: first, created: false, ahead: false });
+    await expectNoScaleOut(pool, first);
   });
 
   it('isolates: runs mostly spent awaiting (I/O, timers) scale out', async () => {
