@@ -86,7 +86,7 @@ export class SandboxHost {
   #options: HostPoolOptions;
   #statsWaiters = new Map<number, (stats: HostStats) => void>();
   /** The host's StartLog (its fd 4), read once it is gone. */
-  readonly #startLog: number;
+  readonly #startLog: { fd: number; readable: boolean };
 
   constructor(index: number, options: HostPoolOptions, onExit: (host: SandboxHost) => void) {
     this.index = index;
@@ -95,7 +95,7 @@ export class SandboxHost {
     // The program comes in on stdin. --expose-gc: for GuestIsolate.compact; guests never see it.
     this.#startLog = createStartLogFile();
     this.#child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', '--input-type=module', '-'], {
-      stdio: ['pipe', 'inherit', 'inherit', 'pipe', this.#startLog],
+      stdio: ['pipe', 'inherit', 'inherit', 'pipe', this.#startLog.fd],
       // Hosts run hostile code: they get no secret of the gateway's (ATOLL_ADMIN_TOKEN above all).
       env: { PATH: process.env.PATH ?? '', TZ: process.env.TZ ?? 'UTC', NODE_OPTIONS: process.env.ATOLL_HOST_NODE_OPTIONS ?? '' },
     });
@@ -243,12 +243,18 @@ export class SandboxHost {
   #failAll(code: 'WORKER_CRASHED', message: string): void {
     const pending = this.#pending.drain();
     const now = performance.now();
-    const logged = readStartLog(this.#startLog);
-    closeStartLogFile(this.#startLog);
+    // Without a log to read, every invocation without a result counts as started.
+    let logged: Set<number> | undefined;
+    try {
+      if (this.#startLog.readable) logged = readStartLog(this.#startLog.fd);
+    } catch {
+      logged = undefined;
+    }
+    closeStartLogFile(this.#startLog.fd);
     // Instances whose oldest invocation is accounted for.
     const running = new Set(Array.from(this.#open.values(), (o) => o.instanceId));
     for (const [id, p] of pending) {
-      const notStarted = running.has(p.instanceId) && !logged.has(id);
+      const notStarted = running.has(p.instanceId) && logged !== undefined && !logged.has(id);
       running.add(p.instanceId);
       p.resolve({ id, kind: 'failure', code, message: notStarted ? 'handed back unstarted' : message, cpuMs: notStarted ? 0 : Number.NaN, wallMs: now - p.sentAt, disposed: true, notStarted });
     }

@@ -237,6 +237,7 @@ function written(): boolean {
   return writer.empty && socket.writableLength === 0;
 }
 
+/** An invocation of a free instance may start at once (see InstanceEnvironment); the start log then begins a new generation. */
 function mayStartAtOnce(): boolean {
   if (!written()) return false;
   startLog.starting([], true);

@@ -56,12 +56,21 @@ export class StartLog {
   }
 }
 
-/** The gateway's side: a new log file for one host, already unlinked; pass the fd to it. */
-export function createStartLogFile(): number {
-  const path = join(tmpdir(), `atoll-start-log-${process.pid}-${randomBytes(6).toString('hex')}`);
-  const fd = openSync(path, 'wx+', 0o600);
-  unlinkSync(path);
-  return fd;
+/**
+ * The gateway's side: a new log file for one host, already unlinked; pass `fd` to it. When
+ * no file can be made (temporary directory unwritable, disk full), the host writes to
+ * /dev/null and `readable` is false: the gateway then counts every invocation it has no
+ * result for as started, failing some that could have run elsewhere, never running one twice.
+ */
+export function createStartLogFile(): { fd: number; readable: boolean } {
+  try {
+    const path = join(tmpdir(), `atoll-start-log-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const fd = openSync(path, 'wx+', 0o600);
+    unlinkSync(path);
+    return { fd, readable: true };
+  } catch {
+    return { fd: openSync('/dev/null', 'w'), readable: false };
+  }
 }
 
 /** The invocation ids of the latest generation in a host's log (read once the host is gone). */

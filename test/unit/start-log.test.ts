@@ -11,13 +11,13 @@ afterEach(() => {
 
 describe('start log', () => {
   it('is a file nobody else can open: unlinked at once', () => {
-    fd = createStartLogFile();
+    fd = createStartLogFile().fd;
     expect(fstatSync(fd).nlink).toBe(0);
     expect(readStartLog(fd)).toEqual(new Set());
   });
 
   it('holds every invocation recorded since everything was last written, across rounds', () => {
-    fd = createStartLogFile();
+    fd = createStartLogFile().fd;
     const log = new StartLog(fd);
     log.starting([1, 2], false);
     log.starting([3], false);
@@ -26,7 +26,7 @@ describe('start log', () => {
   });
 
   it('forgets what came before a moment when everything was written, even where the file still holds it', () => {
-    fd = createStartLogFile();
+    fd = createStartLogFile().fd;
     const log = new StartLog(fd);
     log.starting([1, 2, 3, 4], false);
     log.starting([], true);
@@ -37,8 +37,22 @@ describe('start log', () => {
     expect(readStartLog(fd)).toEqual(new Set([8, 9]));
   });
 
+  it('without a writable temporary directory, the host writes to /dev/null and the gateway knows the log is unreadable', () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = '/nonexistent/atoll-start-log-test';
+    try {
+      const log = createStartLogFile();
+      fd = log.fd;
+      expect(log.readable).toBe(false);
+      expect(() => new StartLog(log.fd).starting([1, 2], false)).not.toThrow();
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   it('keeps invocation ids past 2^32 exact', () => {
-    fd = createStartLogFile();
+    fd = createStartLogFile().fd;
     const log = new StartLog(fd);
     const big = 2 ** 40 + 3;
     log.starting([big, big + 1], false);
