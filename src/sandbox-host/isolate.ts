@@ -321,10 +321,11 @@ function run() {
     let sleepMs = Infinity;
     for (let slot = 0; slot < high; slot++) {
       if (Atomics.load(state, slot) !== ${SLOT_ARMED}) continue;
+      // An armed slot it cannot read (not registered yet, or its isolate disposed): look again soon.
       const isolate = isolates[slot];
-      if (isolate === undefined) continue;
+      if (isolate === undefined) { sleepMs = 1; continue; }
       let cpuMs;
-      try { cpuMs = Number(isolate.cpuTime) / 1e6; } catch { continue; }
+      try { cpuMs = Number(isolate.cpuTime) / 1e6; } catch { sleepMs = 1; continue; }
       now = Date.now();
       let verdict = 0;
       if (cpuMs > cpuLimitMs[slot]) verdict = ${SLOT_KILLED_CPU};
