@@ -84,3 +84,56 @@ export class StringTable {
     return index;
   }
 }
+
+/** A batch as plain data, for postMessage (its buffers can be transferred). */
+export interface BatchColumns {
+  length: number;
+  numbers: Float64Array<ArrayBuffer>;
+  ids: Uint8Array<ArrayBuffer>;
+  strings: string[];
+  /** Records whose request id is not 32 lowercase hex digits: [record index, id]. */
+  otherIds: [number, string][];
+}
+
+/**
+ * What every kind of batch holds: `width` numbers and a request id per record, and the
+ * batch's distinct strings. A kind (InvocationBatch, LogBatch) names the columns.
+ */
+export class ColumnBatch {
+  #length = 0;
+  #numbers: Float64Array<ArrayBuffer>;
+  readonly #width: number;
+  readonly #ids: RequestIdColumn;
+  protected readonly strings = new StringTable();
+
+  /** `capacity`: records expected (the batch grows past it as needed). */
+  constructor(capacity: number, width: number) {
+    const records = Math.max(16, capacity);
+    this.#width = width;
+    this.#numbers = new Float64Array(records * width);
+    this.#ids = new RequestIdColumn(records);
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** The records' numbers, `width` per record (`addRecord` may replace the array: read it after). */
+  protected get numbers(): Float64Array<ArrayBuffer> {
+    return this.#numbers;
+  }
+
+  /** Room for one more record, with `requestId`: where its numbers start in `numbers`. */
+  protected addRecord(requestId: string): number {
+    const index = this.#length;
+    this.#numbers = withRoom(this.#numbers, (index + 1) * this.#width);
+    this.#ids.set(index, requestId);
+    this.#length = index + 1;
+    return index * this.#width;
+  }
+
+  /** The shared columns as plain data; the batch must not be used after its buffers are transferred. */
+  protected batchColumns(): BatchColumns {
+    return { length: this.#length, numbers: this.#numbers, ids: this.#ids.bytes(), strings: this.strings.strings, otherIds: this.#ids.others };
+  }
+}

@@ -9,7 +9,7 @@
  * req/s. Here a record is 9 numbers and 16 bytes, and a batch crosses to the writer
  * thread as two transferred buffers and a short table of strings.
  */
-import { columnMax, ID_BYTES, recordBytes, recordsFromBytes, RequestIdColumn, StringTable, withRoom } from './batch-columns.ts';
+import { type BatchColumns, ColumnBatch, columnMax, ID_BYTES, recordBytes, recordsFromBytes, RequestIdColumn } from './batch-columns.ts';
 import type { InvocationRecord } from './types.ts';
 
 /** Column order in `numbers`; strings (function name, outcome) are indexes into `strings`. */
@@ -25,26 +25,12 @@ const OUTCOME = 8;
 const COLUMNS = 9;
 
 /** A batch as plain data, for postMessage (the two buffers can be transferred). */
-export interface InvocationColumns {
-  length: number;
-  numbers: Float64Array<ArrayBuffer>;
-  ids: Uint8Array<ArrayBuffer>;
-  strings: string[];
-  /** Records whose request id is not 32 lowercase hex digits: [record index, id]. */
-  otherIds: [number, string][];
-}
+export type InvocationColumns = BatchColumns;
 
-export class InvocationBatch {
-  #length = 0;
-  #numbers: Float64Array<ArrayBuffer>;
-  readonly #ids: RequestIdColumn;
-  readonly #strings = new StringTable();
-
+export class InvocationBatch extends ColumnBatch {
   /** `capacity`: records expected (the batch grows past it as needed). */
   constructor(capacity = 256) {
-    const records = Math.max(16, capacity);
-    this.#numbers = new Float64Array(records * COLUMNS);
-    this.#ids = new RequestIdColumn(records);
+    super(capacity, COLUMNS);
   }
 
   static of(records: readonly InvocationRecord[]): InvocationBatch {
@@ -53,15 +39,10 @@ export class InvocationBatch {
     return batch;
   }
 
-  get length(): number {
-    return this.#length;
-  }
-
   add(record: InvocationRecord): void {
-    const index = this.#length;
-    const numbers = (this.#numbers = withRoom(this.#numbers, (index + 1) * COLUMNS));
-    const at = index * COLUMNS;
-    numbers[at + FUNCTION] = this.#strings.intern(record.function);
+    const at = this.addRecord(record.requestId);
+    const numbers = this.numbers;
+    numbers[at + FUNCTION] = this.strings.intern(record.function);
     numbers[at + VERSION] = record.version;
     numbers[at + START_TIME] = record.startTime;
     numbers[at + WALL_MS] = record.wallMs;
@@ -69,16 +50,14 @@ export class InvocationBatch {
     numbers[at + BILLED_MS] = record.billedMs;
     numbers[at + MEMORY_MB] = record.memoryMb;
     numbers[at + COLD] = record.cold ? 1 : 0;
-    numbers[at + OUTCOME] = this.#strings.intern(record.outcome);
-    this.#ids.set(index, record.requestId);
-    this.#length = index + 1;
+    numbers[at + OUTCOME] = this.strings.intern(record.outcome);
   }
 
   /** What metrics count of each record from `start` on (no request ids: those cost a string each). */
   each(start: number, visit: (fn: string, outcome: string, wallMs: number, cpuMs: number, cold: boolean) => void): void {
-    const numbers = this.#numbers;
-    const strings = this.#strings.strings;
-    for (let index = start; index < this.#length; index++) {
+    const numbers = this.numbers;
+    const strings = this.strings.strings;
+    for (let index = start; index < this.length; index++) {
       const at = index * COLUMNS;
       visit(strings[numbers[at + FUNCTION]!]!, strings[numbers[at + OUTCOME]!]!, numbers[at + WALL_MS]!, numbers[at + CPU_MS]!, numbers[at + COLD] === 1);
     }
@@ -86,7 +65,7 @@ export class InvocationBatch {
 
   /** The batch as plain data; the batch must not be used after its buffers are transferred. */
   columns(): InvocationColumns {
-    return { length: this.#length, numbers: this.#numbers, ids: this.#ids.bytes(), strings: this.#strings.strings, otherIds: this.#ids.others };
+    return this.batchColumns();
   }
 
   /**

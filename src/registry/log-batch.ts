@@ -7,7 +7,7 @@
  * hello world with one console.log per request, 50 connections, the gateway on one core):
  * ~46 KB promoted per scavenge against ~6 KB without the log line.
  */
-import { columnMax, recordBytes, recordsFromBytes, RequestIdColumn, StringTable, withRoom } from './batch-columns.ts';
+import { type BatchColumns, ColumnBatch, columnMax, recordBytes, recordsFromBytes, RequestIdColumn } from './batch-columns.ts';
 import type { LogLine } from './types.ts';
 
 /** Column order in `numbers`; function and level are indexes into `strings`. */
@@ -20,30 +20,19 @@ const TEXT_END = 4;
 const COLUMNS = 5;
 
 /** A batch as plain data, for postMessage (the three buffers can be transferred). */
-export interface LogColumns {
-  length: number;
-  numbers: Float64Array<ArrayBuffer>;
-  ids: Uint8Array<ArrayBuffer>;
+export interface LogColumns extends BatchColumns {
   text: Uint8Array<ArrayBuffer>;
-  strings: string[];
-  otherIds: [number, string][];
 }
 
-export class LogBatch {
-  #length = 0;
-  #numbers: Float64Array<ArrayBuffer>;
+export class LogBatch extends ColumnBatch {
   #text: Buffer;
   #textLength = 0;
-  readonly #ids: RequestIdColumn;
-  readonly #strings = new StringTable();
 
   /** `capacity`: lines expected (the batch grows past it as needed). */
   constructor(capacity = 64) {
-    const lines = Math.max(16, capacity);
-    this.#numbers = new Float64Array(lines * COLUMNS);
+    super(capacity, COLUMNS);
     // Never from Buffer's shared pool: the buffer is transferred to the writer thread.
-    this.#text = Buffer.allocUnsafeSlow(lines * 64);
-    this.#ids = new RequestIdColumn(lines);
+    this.#text = Buffer.allocUnsafeSlow(Math.max(16, capacity) * 64);
   }
 
   static of(lines: readonly LogLine[]): LogBatch {
@@ -52,13 +41,7 @@ export class LogBatch {
     return batch;
   }
 
-  get length(): number {
-    return this.#length;
-  }
-
   add(line: LogLine): void {
-    const index = this.#length;
-    const numbers = (this.#numbers = withRoom(this.#numbers, (index + 1) * COLUMNS));
     const bytes = Buffer.byteLength(line.message);
     if (this.#textLength + bytes > this.#text.length) {
       const text = Buffer.allocUnsafeSlow(Math.max(this.#text.length * 2, this.#textLength + bytes));
@@ -66,20 +49,19 @@ export class LogBatch {
       this.#text = text;
     }
     this.#textLength += this.#text.write(line.message, this.#textLength, bytes, 'utf8');
-    const at = index * COLUMNS;
+    const at = this.addRecord(line.requestId);
+    const numbers = this.numbers;
     numbers[at + TS] = line.ts;
     numbers[at + VERSION] = line.version;
-    numbers[at + FUNCTION] = this.#strings.intern(line.function);
-    numbers[at + LEVEL] = this.#strings.intern(line.level);
+    numbers[at + FUNCTION] = this.strings.intern(line.function);
+    numbers[at + LEVEL] = this.strings.intern(line.level);
     numbers[at + TEXT_END] = this.#textLength;
-    this.#ids.set(index, line.requestId);
-    this.#length = index + 1;
   }
 
   /** The batch as plain data; the batch must not be used after its buffers are transferred. */
   columns(): LogColumns {
     const text = new Uint8Array(this.#text.buffer, this.#text.byteOffset, this.#text.byteLength) as Uint8Array<ArrayBuffer>;
-    return { length: this.#length, numbers: this.#numbers, ids: this.#ids.bytes(), text, strings: this.#strings.strings, otherIds: this.#ids.others };
+    return { ...this.batchColumns(), text };
   }
 
   /** The latest time among the lines (-Infinity for none). */
