@@ -61,7 +61,8 @@ interface Invocation {
   /** The client went away (cancel). */
   clientGone: boolean;
   deadlineMs: number;
-  timer: NodeJS.Timeout;
+  /** The wall-clock timeout while the invocation waits outside the guest (see #start). */
+  timer: NodeJS.Timeout | undefined;
   /** The response went out but the invocation goes on (a streamed body, waitUntil work). */
   responded: boolean;
   stream: ResponseStream | undefined;
@@ -326,8 +327,7 @@ export class HostInstance {
       this.destroy();
       return;
     }
-    const now = Date.now();
-    const deadlineMs = now + this.spec.limits.timeoutMs;
+    const deadlineMs = Date.now() + this.spec.limits.timeoutMs;
     const invocation: Invocation = {
       message,
       body,
@@ -336,7 +336,7 @@ export class HostInstance {
       entered: false,
       clientGone: false,
       deadlineMs,
-      timer: setTimeout(() => this.#timedOut(invocation), this.spec.limits.timeoutMs),
+      timer: undefined,
       responded: false,
       stream: undefined,
       streamError: false,
@@ -350,6 +350,12 @@ export class HostInstance {
     this.#deferredTimers = [];
     for (const id of deferred) this.#fireTimer(id);
     if (held.cancelled) this.cancel(message.id);
+    // Most invocations are over by now (their promises settle inside the guest call): only
+    // one that waits (for I/O, a timer, the watchdog to let it in, or its streamed body)
+    // needs a timer for its deadline. The watchdog holds the deadline while it is in the guest.
+    if (this.#current === invocation) {
+      invocation.timer = setTimeout(() => this.#timedOut(invocation), Math.max(0, deadlineMs - Date.now()));
+    }
     this.#watchHeld();
   }
 
