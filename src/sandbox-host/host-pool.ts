@@ -105,7 +105,19 @@ export class SandboxHost {
     const socket = this.#child.stdio[3] as Socket;
     this.#writer = new FrameWriter(socket);
     const reader = new FrameReader((frame) => this.#onFrame(frame));
-    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    let broken = false;
+    socket.on('data', (chunk: Buffer) => {
+      if (broken) return;
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        // A host that writes what does not decode is broken (or no longer ours): it is
+        // replaced like a host that died, and the gateway goes on.
+        broken = true;
+        process.stderr.write(`atoll: sandbox host ${this.index} sent a frame the gateway cannot read (${String(error)}); replacing it\n`);
+        this.kill();
+      }
+    });
     socket.on('error', () => this.kill());
     let socketClosed = false;
     socket.on('close', () => (socketClosed = true));
@@ -197,7 +209,7 @@ export class SandboxHost {
     const message: InvokeMessage = { id, instanceId, request };
     const result = new Promise<InvokeResult>((resolve) => {
       this.#pending.set(id, { resolve, instanceId, deadline, sentAt: performance.now() });
-      this.#writer.send(FrameType.Invoke, message, body && body.byteLength > 0 ? body : undefined);
+      this.#writer.send(request.kind === 'http' ? FrameType.InvokeHttp : FrameType.Invoke, message, body && body.byteLength > 0 ? body : undefined);
     });
     if (clientGone) {
       // Frames keep their order: a Cancel always reaches the host after its Invoke.
@@ -330,7 +342,8 @@ export class SandboxHost {
 
   #onFrame(frame: Frame): void {
     switch (frame.type) {
-      case FrameType.Result: {
+      case FrameType.Result:
+      case FrameType.Response: {
         const header = frame.header as ResultMessage;
         const pending = this.#pending.take(header.id);
         if (!pending) return;

@@ -77,7 +77,8 @@ function onFrame(frame: Frame): void {
     case FrameType.Create:
       void create(frame.header as InstanceSpec);
       break;
-    case FrameType.Invoke: {
+    case FrameType.Invoke:
+    case FrameType.InvokeHttp: {
       const message = frame.header as InvokeMessage;
       const instance = instances.get(message.instanceId);
       if (!instance) {
@@ -198,7 +199,7 @@ async function create(spec: InstanceSpec): Promise<void> {
   const instance = new HostInstance(spec, {
     watchdog: watchdog!,
     settings: init!.hostOps,
-    send: (header, body) => writer.send(FrameType.Result, header, body),
+    send: (header, body) => writer.send(header.kind === 'response' ? FrameType.Response : FrameType.Result, header, body),
     chunk: (id, bytes) => writer.send(FrameType.Chunk, { id }, bytes),
     end: (message) => writer.send(FrameType.End, message),
     finished: (message) => writer.send(FrameType.Finished, message),

@@ -41,7 +41,7 @@ export interface CreateMessage {
  */
 export const AHEAD_WAIT_MS = 10;
 
-/** Body: the request body, if any. */
+/** Body: the request body, if any. An HTTP request goes as an InvokeHttp frame, its head binary (frame-heads.ts). */
 export interface InvokeMessage {
   id: number;
   instanceId: number;
@@ -49,7 +49,8 @@ export interface InvokeMessage {
 }
 
 /**
- * What an invocation came to. Body: the response body, for `kind: 'response'`.
+ * What an invocation came to. Body: the response body, for `kind: 'response'`, which goes
+ * as a Response frame, its head binary (frame-heads.ts); the other kinds as Result frames.
  * `open`: the invocation goes on after this result (a streamed body, whose chunks follow
  * as Chunk frames and an End frame, or `ctx.waitUntil` work); a Finished frame ends it.
  */

@@ -4,9 +4,12 @@
  * and wakes the loop per message; here each frame carries a small JSON header and raw
  * bytes (bodies are never JSON-encoded), and writes are batched per tick.
  *
- * frame := u32 frameLength | u8 type | u32 headerLength | header (UTF-8 JSON) | body bytes
+ * frame := u32 frameLength | u8 type | u32 headerLength | header | body bytes
+ * The header is UTF-8 JSON, except for the two frames of every HTTP invocation (InvokeHttp,
+ * Response), whose heads have a fixed binary layout (frame-heads.ts).
  */
 import type { Socket } from 'node:net';
+import { decodeInvokeHttp, decodeResponse, encodeInvokeHttp, encodeResponse, MalformedFrameError } from './frame-heads.ts';
 
 export const FrameType = {
   /** gateway → host: boot the host (runtime script text in the body). */
@@ -43,6 +46,10 @@ export const FrameType = {
   Pull: 16,
   /** gateway → host: the client went away; cancel the streamed body. */
   Cancel: 17,
+  /** gateway → host: Invoke with an HTTP request, its head binary (frame-heads.ts). */
+  InvokeHttp: 18,
+  /** host → gateway: a Result of kind `response`, its head binary (frame-heads.ts). */
+  Response: 19,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
@@ -68,7 +75,7 @@ export function encodeFrame(type: FrameType, header: unknown, body?: Uint8Array)
  * or followed by a large body as it is (a streamed response's chunks are not copied again).
  */
 function encodeFrameParts(type: FrameType, header: unknown, body?: Uint8Array): Buffer[] {
-  const json = Buffer.from(JSON.stringify(header));
+  const json = encodeHead(type, header);
   const bodyLength = body ? body.byteLength : 0;
   const separate = bodyLength >= SEPARATE_BODY_BYTES;
   const out = Buffer.allocUnsafe(PREFIX_BYTES + json.length + (separate ? 0 : bodyLength));
@@ -81,7 +88,27 @@ function encodeFrameParts(type: FrameType, header: unknown, body?: Uint8Array): 
   return [out];
 }
 
-/** Incremental decoder: feed it socket chunks, it calls back once per whole frame. */
+function encodeHead(type: FrameType, header: unknown): Buffer {
+  if (type === FrameType.InvokeHttp) return encodeInvokeHttp(header as Parameters<typeof encodeInvokeHttp>[0]);
+  if (type === FrameType.Response) return encodeResponse(header as Parameters<typeof encodeResponse>[0]);
+  return Buffer.from(JSON.stringify(header));
+}
+
+function decodeHead(type: FrameType, buffer: Buffer, start: number, end: number): unknown {
+  if (type === FrameType.InvokeHttp) return decodeInvokeHttp(buffer.subarray(start, end));
+  if (type === FrameType.Response) return decodeResponse(buffer.subarray(start, end));
+  try {
+    return JSON.parse(buffer.toString('utf8', start, end));
+  } catch (error) {
+    throw new MalformedFrameError(`a frame of type ${type} has a head that is not JSON: ${String(error)}`);
+  }
+}
+
+/**
+ * Incremental decoder: feed it socket chunks, it calls back once per whole frame. A frame
+ * that does not decode throws a MalformedFrameError: its writer is broken, and nothing it
+ * sends after can be trusted to be framed right.
+ */
 export class FrameReader {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
@@ -107,13 +134,15 @@ export class FrameReader {
         this.#needed = 4 + frameLength;
         break;
       }
+      if (frameLength < 5) throw new MalformedFrameError(`a frame of ${frameLength} bytes`);
       const start = offset + 4;
       const type = buffer.readUInt8(start) as FrameType;
       const headerLength = buffer.readUInt32LE(start + 1);
       const headerStart = start + 5;
       const bodyStart = headerStart + headerLength;
       const end = start + frameLength;
-      const header = JSON.parse(buffer.toString('utf8', headerStart, bodyStart));
+      if (bodyStart > end) throw new MalformedFrameError(`a frame of ${frameLength} bytes with a head of ${headerLength}`);
+      const header = decodeHead(type, buffer, headerStart, bodyStart);
       // A small body is copied out so the big receive buffer can be released; a body that is
       // most of that buffer keeps it (no copy of a streamed chunk).
       const bodyLength = end - bodyStart;

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import type { StartedAtoll } from '../../src/gateway/index.ts';
+import { HostPool } from '../../src/sandbox-host/index.ts';
 
 /** A response's JSON body, untyped: the tests check its shape. */
 const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
@@ -121,5 +122,43 @@ describe('sandbox host crash', () => {
     await s.atoll.context.hosts.ready();
     const again = await Promise.all([s.fn('spread'), s.fn('spread')]);
     expect(again.map((r) => r.status)).toEqual([200, 200]);
+  });
+});
+
+describe('sandbox host that breaks the protocol', () => {
+  // Writes one frame whose JSON head is cut short, then stays alive: only the gateway can end it.
+  const GARBAGE = `
+    import { writeSync } from 'node:fs';
+    const head = Buffer.from('{"id":');
+    const frame = Buffer.alloc(9 + head.length);
+    frame.writeUInt32LE(5 + head.length, 0);
+    frame.writeUInt8(6, 4);
+    frame.writeUInt32LE(head.length, 5);
+    head.copy(frame, 9);
+    writeSync(3, frame);
+    setInterval(() => {}, 1000);
+  `;
+
+  it('malformed frame: the host is killed and replaced, and the gateway goes on', async () => {
+    const pool = new HostPool({
+      hosts: 1,
+      program: GARBAGE,
+      runtimeSource: '',
+      init: { defaultMemoryMb: 128, spareIsolates: 0, maxIsolates: 10, startupCpuMs: 100, startupTimeoutMs: 1000, maxResponseBytes: 1024, hostOps: { fetchAllow: [], maxSubrequests: 1 } },
+      onLogs: () => {},
+      onInstancesLost: () => {},
+    });
+    // It never says Ready: its start fails.
+    const ready = pool.ready().then(() => 'ready', () => 'failed');
+    try {
+      const [first] = pool.pids();
+      const late = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 5_000).unref());
+      expect(await Promise.race([ready, late])).toBe('failed');
+      expect(() => process.kill(first!, 0)).toThrow();
+      // A host that died before it booted is replaced after a short back-off.
+      await waitFor(() => pool.restarts >= 1 && pool.pids()[0] !== undefined && pool.pids()[0] !== first, 5_000);
+    } finally {
+      await pool.close();
+    }
   });
 });
