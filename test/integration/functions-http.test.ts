@@ -112,6 +112,18 @@ describe('Workers style over HTTP', () => {
     expect(body.startsWith('éé')).toBe(true);
     expect(res.headers.get('content-type')).toBe('text/plain;charset=UTF-8');
   });
+
+  it('headers named like Object.prototype members reach the client as headers; repeats are joined', async () => {
+    const deployed = await server.deploy('odd-headers', `export default { fetch: () => new Response('ok', { headers: [
+      ['__proto__', 'p'], ['constructor', 'c'], ['toString', 't'], ['x-twice', 'a'], ['x-twice', 'b'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2'],
+    ] }) }`);
+    expect(deployed.status).toBe(201);
+    const res = await server.fn('odd-headers');
+    expect(res.status).toBe(200);
+    expect([res.headers.get('__proto__'), res.headers.get('constructor'), res.headers.get('tostring')]).toEqual(['p', 'c', 't']);
+    expect(res.headers.get('x-twice')).toBe('a, b');
+    expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+  });
 });
 
 describe('versions over HTTP', () => {
