@@ -4,19 +4,20 @@
  * head; these two cross the socket once per request each, and a fixed layout costs about
  * half of JSON.stringify plus JSON.parse (about 1 µs per frame, on each side).
  *
- * InvokeHttp: u32 id | u32 instanceId | f64 timeEpochMs | f64 deadlineMs |
+ * InvokeHttp: f64 id | f64 instanceId | f64 timeEpochMs | f64 deadlineMs |
  *             str requestId | str method | str url | str basePath | str sourceIp | u32 n | n × (str name | str value)
- * Response:   u32 id | f64 status | u8 flags | f64 cpuMs | f64 wallMs | u32 n | n × (str name | str value)
+ * Response:   f64 id | f64 status | u8 flags | f64 cpuMs | f64 wallMs | u32 n | n × (str name | str value)
  * str := u32 byteLength | UTF-8 bytes. Little-endian, as every platform Node runs Atoll on.
- * The status goes as a double, whatever it is: the gateway is where a status is judged
+ * Ids are doubles: they only grow (a busy host passes 2^32 invocations in a few days). The
+ * status goes as a double, whatever it is: the gateway is where a status is judged
  * (function-response.ts), as it was when it came as JSON.
  */
 import type { InvokeMessage, ResultMessage } from './messages.ts';
 
 export type ResponseMessage = Extract<ResultMessage, { kind: 'response' }>;
 
-const INVOKE_FIXED_BYTES = 24;
-const RESPONSE_FIXED_BYTES = 29;
+const INVOKE_FIXED_BYTES = 32;
+const RESPONSE_FIXED_BYTES = 33;
 const STREAM = 1;
 const OPEN = 2;
 const COLD = 4;
@@ -95,10 +96,10 @@ export function encodeInvokeHttp(message: InvokeMessage): Buffer {
   if (request.kind !== 'http') throw new TypeError(`an InvokeHttp frame carries an HTTP request, not ${request.kind}`);
   const { requestId, method, url, basePath, sourceIp, headers } = request;
   const head = Buffer.allocUnsafe(INVOKE_FIXED_BYTES + capacity([requestId, method, url, basePath, sourceIp], headers));
-  head.writeUInt32LE(message.id, 0);
-  head.writeUInt32LE(message.instanceId, 4);
-  head.writeDoubleLE(request.timeEpochMs, 8);
-  head.writeDoubleLE(request.deadlineMs, 16);
+  head.writeDoubleLE(message.id, 0);
+  head.writeDoubleLE(message.instanceId, 8);
+  head.writeDoubleLE(request.timeEpochMs, 16);
+  head.writeDoubleLE(request.deadlineMs, 24);
   let offset = writeString(head, INVOKE_FIXED_BYTES, requestId);
   offset = writeString(head, offset, method);
   offset = writeString(head, offset, url);
@@ -110,10 +111,10 @@ export function encodeInvokeHttp(message: InvokeMessage): Buffer {
 
 export function decodeInvokeHttp(head: Buffer): InvokeMessage {
   if (head.length < INVOKE_FIXED_BYTES) throw new MalformedFrameError(`an InvokeHttp head of ${head.length} bytes`);
-  const id = head.readUInt32LE(0);
-  const instanceId = head.readUInt32LE(4);
-  const timeEpochMs = head.readDoubleLE(8);
-  const deadlineMs = head.readDoubleLE(16);
+  const id = head.readDoubleLE(0);
+  const instanceId = head.readDoubleLE(8);
+  const timeEpochMs = head.readDoubleLE(16);
+  const deadlineMs = head.readDoubleLE(24);
   const reader = new HeadReader(head, INVOKE_FIXED_BYTES);
   const requestId = reader.string();
   const method = reader.string();
@@ -128,29 +129,29 @@ export function decodeInvokeHttp(head: Buffer): InvokeMessage {
 /** The head of a Response frame; its headers must be string pairs (isHeaderPairs). */
 export function encodeResponse(message: ResponseMessage): Buffer {
   const head = Buffer.allocUnsafe(RESPONSE_FIXED_BYTES + capacity([], message.headers));
-  head.writeUInt32LE(message.id, 0);
-  head.writeDoubleLE(message.status, 4);
-  head.writeUInt8((message.stream ? STREAM : 0) | (message.open ? OPEN : 0) | (message.cold ? COLD : 0), 12);
-  head.writeDoubleLE(message.cpuMs, 13);
-  head.writeDoubleLE(message.wallMs, 21);
+  head.writeDoubleLE(message.id, 0);
+  head.writeDoubleLE(message.status, 8);
+  head.writeUInt8((message.stream ? STREAM : 0) | (message.open ? OPEN : 0) | (message.cold ? COLD : 0), 16);
+  head.writeDoubleLE(message.cpuMs, 17);
+  head.writeDoubleLE(message.wallMs, 25);
   return head.subarray(0, writePairs(head, RESPONSE_FIXED_BYTES, message.headers));
 }
 
 export function decodeResponse(head: Buffer): ResponseMessage {
   if (head.length < RESPONSE_FIXED_BYTES) throw new MalformedFrameError(`a Response head of ${head.length} bytes`);
-  const flags = head.readUInt8(12);
+  const flags = head.readUInt8(16);
   const reader = new HeadReader(head, RESPONSE_FIXED_BYTES);
   const headers = reader.pairs();
   reader.end();
   return {
-    id: head.readUInt32LE(0),
+    id: head.readDoubleLE(0),
     kind: 'response',
-    status: head.readDoubleLE(4),
+    status: head.readDoubleLE(8),
     headers,
     stream: (flags & STREAM) !== 0,
     open: (flags & OPEN) !== 0,
-    cpuMs: head.readDoubleLE(13),
-    wallMs: head.readDoubleLE(21),
+    cpuMs: head.readDoubleLE(17),
+    wallMs: head.readDoubleLE(25),
     cold: (flags & COLD) !== 0,
   };
 }

@@ -4,7 +4,8 @@ import { FrameReader, FrameType, encodeFrame, type Frame } from '../../src/sandb
 import { MalformedFrameError } from '../../src/sandbox-host/frame-heads.ts';
 
 const HTTP_INVOKE = {
-  id: 3,
+  // Ids only grow: past 2^32 on a host that has been busy for days.
+  id: 2 ** 32 + 3,
   instanceId: 70_000,
   request: {
     kind: 'http',
@@ -26,7 +27,7 @@ function frames(): { type: FrameType; header: unknown; body?: Buffer }[] {
     { type: FrameType.Result, header: { id: 1, kind: 'response', status: 200 }, body: Buffer.from('hello') },
     { type: FrameType.InvokeHttp, header: HTTP_INVOKE, body: Buffer.from('{"a":1}') },
     { type: FrameType.InvokeHttp, header: { ...HTTP_INVOKE, request: { ...HTTP_INVOKE.request, headers: [] } } },
-    { type: FrameType.Response, header: { id: 3, kind: 'response', status: 201, headers: [['content-type', 'text/plain'], ['set-cookie', 'a=1'], ['set-cookie', 'b=é']], stream: false, open: false, cpuMs: 0.123456789, wallMs: 1.5, cold: true }, body: Buffer.from('created') },
+    { type: FrameType.Response, header: { id: 2 ** 32 + 3, kind: 'response', status: 201, headers: [['content-type', 'text/plain'], ['set-cookie', 'a=1'], ['set-cookie', 'b=é']], stream: false, open: false, cpuMs: 0.123456789, wallMs: 1.5, cold: true }, body: Buffer.from('created') },
     { type: FrameType.Response, header: { id: 4, kind: 'response', status: 200, headers: [], stream: true, open: true, cpuMs: 0, wallMs: 0.01, cold: false } },
     { type: FrameType.Logs, header: { records: [] } },
     { type: FrameType.Result, header: { id: 2 }, body: Buffer.alloc(100_000, 7) },
@@ -82,9 +83,9 @@ describe('frame protocol', () => {
       frame(FrameType.InvokeHttp, good.subarray(0, good.length - 1)),
       frame(FrameType.InvokeHttp, Buffer.concat([good, Buffer.from([0])])),
       frame(FrameType.InvokeHttp, good.subarray(0, 20)),
-      frame(FrameType.Response, Buffer.alloc(28)),
+      frame(FrameType.Response, Buffer.alloc(32)),
       // A pair count no head could hold.
-      frame(FrameType.Response, Buffer.concat([Buffer.alloc(29), Buffer.from([0xff, 0xff, 0xff, 0x7f])])),
+      frame(FrameType.Response, Buffer.concat([Buffer.alloc(33), Buffer.from([0xff, 0xff, 0xff, 0x7f])])),
       // A head longer than its frame, and a frame too short to have a head.
       frame(FrameType.Result, Buffer.from('{}'), 6),
       Buffer.from([3, 0, 0, 0, 6, 0, 0]),
