@@ -53,13 +53,17 @@ function applyModes(root: string, rel: string, gid: number | undefined): void {
  * not listable (0711), the server's entries (registry, logs, blobs, admin token) private to
  * its user. Only needed when workers run under other uids.
  */
-export function prepareDataDir(dataDir: string, otherUids: boolean): { codeRoot: string; tmpRoot: string } {
+export function prepareDataDir(dataDir: string, otherUids: boolean): { codeRoot: string; tmpRoot: string; runRoot: string } {
   const workersRoot = join(dataDir, 'workers');
   const codeRoot = join(workersRoot, 'code');
   const tmpRoot = join(workersRoot, 'tmp');
+  const runRoot = join(workersRoot, 'run');
   mkdirSync(codeRoot, { recursive: true });
   mkdirSync(tmpRoot, { recursive: true });
-  if (!otherUids) return { codeRoot, tmpRoot };
+  mkdirSync(runRoot, { recursive: true });
+  removeLeftovers(tmpRoot);
+  removeLeftovers(runRoot);
+  if (!otherUids) return { codeRoot, tmpRoot, runRoot };
   chmodSync(dataDir, 0o711);
   for (const name of readdirSync(dataDir)) {
     // Only Atoll's own entries: a data directory pointed at a shared place keeps the rest as it was.
@@ -71,5 +75,30 @@ export function prepareDataDir(dataDir: string, otherUids: boolean): { codeRoot:
   chmodSync(workersRoot, 0o711);
   chmodSync(codeRoot, 0o711);
   chmodSync(tmpRoot, 0o711);
-  return { codeRoot, tmpRoot };
+  chmodSync(runRoot, 0o711);
+  return { codeRoot, tmpRoot, runRoot };
+}
+
+/**
+ * Removes what servers that are gone left in `root`, whose entries' names end in the PID
+ * of the server that made them (`-<pid>`): a server killed outright (SIGKILL, a crash, a
+ * power cut) leaves its workers' temporary directories behind, files they wrote included.
+ * Entries of a live process are kept, so two servers can share the directory.
+ */
+export function removeLeftovers(root: string): void {
+  for (const name of readdirSync(root)) {
+    const pid = Number(/-(\d+)$/.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
+    rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

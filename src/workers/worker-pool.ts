@@ -13,7 +13,7 @@
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GuestRequest } from '../../sandbox/src/bridge.ts';
 import type { FunctionLimits } from '../limits/index.ts';
@@ -86,11 +86,11 @@ export class WorkerPool {
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
     this.#isolateUsers = process.getuid?.() === 0;
-    const { codeRoot, tmpRoot } = prepareDataDir(options.dataDir, this.#isolateUsers);
+    const { codeRoot, tmpRoot, runRoot } = prepareDataDir(options.dataDir, this.#isolateUsers);
     this.#codeRoot = codeRoot;
     this.#tmpRoot = tmpRoot;
     this.#isolateNetwork = this.#isolateUsers && options.network !== 'host' && canIsolateNetwork();
-    this.#runDir = mkdtempSync(join(tmpdir(), 'atoll-rt-'));
+    this.#runDir = runDirIn(runRoot);
     chmodSync(this.#runDir, 0o711);
     this.#cgroups = cgroupLayout();
     this.#pythonBootstrap = publishRuntime(options.pythonBootstrap ?? DEFAULT_PYTHON_BOOTSTRAP, join(codeRoot, '..', 'runtime'));
@@ -187,6 +187,26 @@ export class WorkerPool {
     }
     return code;
   }
+}
+
+/** The longest a Unix socket's path may be on Linux (sun_path is 108 bytes with its NUL). */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+let poolsMade = 0;
+
+/**
+ * A pool's directory for the sockets of workers in a network namespace of their own
+ * (worker.ts: `i<instanceId>.sock`): `<runRoot>/pool<n>-<pid>`, so the next start removes it
+ * if this server is killed (removeLeftovers). A data directory too deep for a socket's path
+ * gets a temporary directory instead, which such a kill leaves behind.
+ */
+function runDirIn(runRoot: string): string {
+  const dir = join(resolve(runRoot), `pool${++poolsMade}-${process.pid}`);
+  if (Buffer.byteLength(join(dir, `i${Number.MAX_SAFE_INTEGER}.sock`)) > MAX_SOCKET_PATH_BYTES) return mkdtempSync(join(tmpdir(), 'atoll-rt-'));
+  // A server that had this PID before may have left it (removeLeftovers keeps our PID's).
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  return dir;
 }
 
 /**
