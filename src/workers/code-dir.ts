@@ -49,9 +49,11 @@ function applyModes(root: string, rel: string, gid: number | undefined): void {
 }
 
 /**
- * Opens the data directory to workers as far as they need and no further: traversable but
- * not listable (0711), the server's entries (registry, logs, blobs, admin token) private to
- * its user. Only needed when workers run under other uids.
+ * The workers' part of the data directory: `workers/code` (deploys' files), `workers/tmp`
+ * (each worker's TMPDIR) and `workers/run` (sockets), cleared of what dead servers left.
+ * When workers run under other uids, also opens the data directory to them as far as they
+ * need and no further: traversable but not listable (0711), the server's entries
+ * (registry, logs, blobs, admin token) private to its user.
  */
 export function prepareDataDir(dataDir: string, otherUids: boolean): { codeRoot: string; tmpRoot: string; runRoot: string } {
   const workersRoot = join(dataDir, 'workers');
