@@ -39,7 +39,8 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-function isProcessAlive(pid: number): boolean {
+/** Whether process `pid` exists (a server's leftovers are its own while it lives). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -8,7 +8,7 @@ export type {
 } from './types.ts';
 export { FUNCTION_NAME_PATTERN, validateFunctionName } from './names.ts';
 export { DEFAULT_LOG_RETENTION } from './logs.ts';
-export { sha256Hex } from './blobs.ts';
+export { isProcessAlive, sha256Hex } from './blobs.ts';
 export { InvocationBatch } from './invocation-batch.ts';
 export { LogBatch } from './log-batch.ts';
 

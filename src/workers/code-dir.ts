@@ -7,6 +7,7 @@
  */
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isProcessAlive } from '../registry/index.ts';
 
 const EXECUTABLE = new Set(['bootstrap']);
 /** What the server keeps in its data directory besides `workers/`: none of it is for workers. */
@@ -90,17 +91,7 @@ export function prepareDataDir(dataDir: string, otherUids: boolean): { codeRoot:
 export function removeLeftovers(root: string): void {
   for (const name of readdirSync(root)) {
     const pid = Number(/-(\d+)$/.exec(name)?.[1]);
-    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isProcessAlive(pid)) continue;
     rmSync(join(root, name), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
