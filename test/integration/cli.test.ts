@@ -235,4 +235,22 @@ describe('atoll serve', () => {
     }
     expect(await exited).toBe(0);
   });
+
+  it('stops cleanly on a SIGTERM sent the moment it says it is listening', async () => {
+    // The race is a few microseconds wide: several tries make a regression show.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', join(tmp, `sigterm-data-${attempt}`)], {
+        env: cleanEnv({}),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+      await new Promise<void>((resolve) => child.stdout.on('data', (c) => {
+        stdout += c;
+        if (stdout.includes('listening on')) resolve();
+      }));
+      child.kill('SIGTERM');
+      expect(await exited, `attempt ${attempt}`).toEqual([0, null]);
+    }
+  });
 });

@@ -56,8 +56,11 @@ export const serve: Command = {
       if (err instanceof AtollError && err.code === 'INVALID_CONFIG') throw new CliError(err.code, err.message, err.details);
       throw err;
     });
+    // Listening for signals before the banner says so: a supervisor that stops the server as
+    // soon as it reads "listening" (a fast `docker stop`, a test) must get a clean shutdown.
+    const stopped = untilSignal(ctx);
     printBanner(ctx, server);
-    await untilSignal(ctx);
+    await stopped;
     await server.close();
     ctx.err('atoll stopped');
   },
