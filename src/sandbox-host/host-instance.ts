@@ -10,7 +10,6 @@ import type { GuestResult, LogLevel } from '../../sandbox/src/bridge.ts';
 import type { GuestIsolate, Kill, Watchdog } from './isolate.ts';
 import { AHEAD_WAIT_MS, type CreateMessage, type EndMessage, type FinishedMessage, type InvokeMessage, type LogRecord, type ResultMessage } from './messages.ts';
 import type { StackMapper } from './stack-map.ts';
-import { isHeaderPairs } from './frame-heads.ts';
 import { hostOps, opErrorValue, type HostOpSettings, type OpContext } from './host-ops/index.ts';
 import { ALLOCATION_FAILURE, classifyDeath, describeThrown, isAllocationFailure, isUnhandledRejection } from './guest-failures.ts';
 
@@ -423,13 +422,6 @@ export class HostInstance {
     const cold = this.#cold;
     switch (result.kind) {
       case 'response': {
-        // From the runtime's `respond` these are always well formed; anything else reaching
-        // `done` is checked before it is encoded (frame-heads.ts).
-        if (typeof result.status !== 'number' || !isHeaderPairs(result.headers)) {
-          this.#log('error', 'invalid response: malformed status or headers from the runtime');
-          this.#finishFailure(invocation, 'INVALID_FUNCTION_RESPONSE', 'malformed status or headers from the runtime', false);
-          return;
-        }
         const open = result.finishLater === true;
         if (open) this.#respondOpen(invocation, result.stream === true);
         else this.#settle(invocation);

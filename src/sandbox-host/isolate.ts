@@ -14,6 +14,7 @@ import {
   CTL_HIGH, CTL_NEXT_LOOK, CTL_STOP, CTL_WAKE, CTL_WORDS, DEEP_SLEEP_AFTER_MS, MAX_SLEEP_MS, QUIET_LOOK_MS, SLOT_ARMED,
   SLOT_FREE, SLOT_KILLED_CPU, SLOT_KILLED_WALL, allocateWatchdogMemory, watchdogOffsets, watchdogViews, type WatchdogMemory,
 } from './watchdog-memory.ts';
+import { isHeaderPairs } from './frame-heads.ts';
 
 /** What the host does for a guest isolate's runtime. */
 export interface GuestHooks {
@@ -129,7 +130,7 @@ export class GuestIsolate {
             const n = Math.min(Math.max(0, length | 0), 65536);
             return new ivm.ExternalCopy(randomBytes(n).buffer).copyInto({ release: true });
           }),
-          new ivm.Callback(hook('done')),
+          new ivm.Callback((id: number, result: GuestResult) => this.#hooks?.done(id, doneResult(result))),
           new ivm.Callback((name: string) => {
             this.#hooks?.lazyStart?.();
             return runtime.lazySource(name);
@@ -289,6 +290,18 @@ function responseResult(status: unknown, statusText: unknown, lines: unknown, bo
     for (let i = 0; i < parts.length; i += 2) headers.push([parts[i]!, parts[i + 1]!]);
   }
   return { kind: 'response', status, statusText, headers, body, stream: (flags & RESPONSE_STREAM) !== 0, finishLater: (flags & RESPONSE_FINISH_LATER) !== 0 };
+}
+
+/**
+ * A result handed to `done`. The runtime sends responses through `respond` (responseResult
+ * checks those); a response arriving here anyway is checked before it can reach the frame
+ * encoder (frame-heads.ts), which takes only a numeric status and string header pairs.
+ */
+function doneResult(result: GuestResult): GuestResult {
+  if (result !== null && typeof result === 'object' && result.kind === 'response' && (typeof result.status !== 'number' || !isHeaderPairs(result.headers))) {
+    return { kind: 'invalid', message: 'malformed status or headers from the runtime' };
+  }
+  return result;
 }
 
 /** Column offset of the user's code on the first line of the compiled wrapper. */

@@ -183,11 +183,6 @@ export class FrameWriter {
     return this.#queue.length === 0;
   }
 
-  /** Write what is queued now, not at the end of the tick. */
-  flush(): void {
-    this.#flush();
-  }
-
   readonly #flush = (): void => {
     this.#scheduled = false;
     const queue = this.#queue;
